@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_business_id, validate_logo, validate_register_number
+
+
+class LocalisedNameMixin(models.Model):
+    """Reference data carries its own names per language instead of going through gettext."""
+
+    name_fi = models.CharField(_("name in Finnish"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "fi")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_fi
+
+
+class RegionQuerySet(models.QuerySet):
+    def served(self) -> RegionQuerySet:
+        return self.filter(code__in=settings.PORTAL_REGIONS)
+
+
+class Region(LocalisedNameMixin):
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    slug = models.SlugField(unique=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def served(self) -> MunicipalityQuerySet:
+        return self.filter(region__code__in=settings.PORTAL_REGIONS)
+
+
+class Municipality(LocalisedNameMixin):
+    code = models.CharField(_("code"), max_length=3, unique=True, help_text=_("Statistics Finland code"))
+    slug = models.SlugField(unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities")
+    subregion_code = models.CharField(_("sub-region code"), max_length=3, blank=True)
+    subregion_name = models.CharField(_("sub-region"), max_length=100, blank=True)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_fi"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:municipality", args=[self.slug])
+
+
+class Sector(LocalisedNameMixin):
+    """Field of activity (toimiala), following PRH's classification of associations."""
+
+    slug = models.SlugField(unique=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name_fi"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+
+class TargetGroup(LocalisedNameMixin):
+    slug = models.SlugField(unique=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name_fi"]
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class Language(LocalisedNameMixin):
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name_fi"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def published(self) -> OrganisationQuerySet:
+        return self.filter(status=Organisation.Status.PUBLISHED)
+
+    def in_municipalities(self, municipalities) -> OrganisationQuerySet:
+        """Associations based in, or working in, any of the given municipalities."""
+        return self.filter(
+            models.Q(home_municipality__in=municipalities) | models.Q(municipalities__in=municipalities)
+        ).distinct()
+
+    def in_served_regions(self) -> OrganisationQuerySet:
+        return self.filter(home_municipality__region__code__in=settings.PORTAL_REGIONS)
+
+    def edited_by(self, user) -> OrganisationQuerySet:
+        return self.filter(editorships__user=user)
+
+
+class Organisation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Waiting for moderation")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Accessibility(models.TextChoices):
+        UNKNOWN = "unknown", _("Not known")
+        ACCESSIBLE = "accessible", _("Accessible")
+        PARTLY = "partly", _("Partly accessible")
+        NOT_ACCESSIBLE = "not_accessible", _("Not accessible")
+
+    name = models.CharField(_("name"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+    slug = models.SlugField(_("address name"), max_length=220, unique=True)
+    register_number = models.CharField(
+        _("association register number"), max_length=16, blank=True, validators=[validate_register_number]
+    )
+    business_id = models.CharField(
+        _("Business ID (Y-tunnus)"), max_length=9, blank=True, validators=[validate_business_id]
+    )
+    home_municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="home_organisations", verbose_name=_("home municipality")
+    )
+    municipalities = models.ManyToManyField(
+        Municipality,
+        blank=True,
+        related_name="active_organisations",
+        verbose_name=_("municipalities of activity"),
+    )
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="organisations", verbose_name=_("sectors"))
+    target_groups = models.ManyToManyField(
+        TargetGroup, blank=True, related_name="organisations", verbose_name=_("target groups")
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="organisations", verbose_name=_("languages of activity")
+    )
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    website = models.URLField(_("website"), blank=True)
+    facebook_url = models.URLField(_("Facebook"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    other_social_url = models.URLField(_("other social media"), blank=True)
+    email = models.EmailField(_("public e-mail"), blank=True)
+    phone = models.CharField(_("public phone"), max_length=30, blank=True)
+    meeting_place = models.CharField(_("meeting place"), max_length=200, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    post_office = models.CharField(_("post office"), max_length=100, blank=True)
+    accessibility = models.CharField(
+        _("accessibility of premises"), max_length=20, choices=Accessibility.choices, default=Accessibility.UNKNOWN
+    )
+    accessibility_details = models.CharField(_("accessibility details"), max_length=500, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/%Y/", blank=True, validators=[validate_logo])
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    information_confirmed_at = models.DateTimeField(_("information last confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Text prepared for the search index (names, base forms, compound parts); see organisations.search.
+    search_document = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+        permissions = [("moderate_organisation", _("Can moderate associations"))]
+        indexes = [models.Index(fields=["status", "home_municipality"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:detail", args=[self.slug])
+
+    @property
+    def localised_name(self) -> str:
+        if (get_language() or "fi")[:2] == "sv" and self.name_sv:
+            return self.name_sv
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Editorship(models.Model):
+    """An account that may edit an association's listing (an association may have several)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="editorships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editorships")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("editor")
+        verbose_name_plural = _("editors")
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="unique_editorship")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.organisation}"
+
+
+class MunicipalContact(models.Model):
+    """A municipality's association contact person; with an account, scoped to their municipalities."""
+
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    municipalities = models.ManyToManyField(Municipality, related_name="contacts", verbose_name=_("municipalities"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="municipal_contacts",
+        verbose_name=_("account"),
+    )
+    is_public = models.BooleanField(_("shown on public pages"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipal contact")
+        verbose_name_plural = _("municipal contacts")
+
+    def __str__(self) -> str:
+        return self.name

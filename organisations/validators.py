@@ -1,0 +1,70 @@
+"""Validators for the identifiers and files an association gives us."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.fi import ytunnus
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 4000
+LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+
+# PRH's association register numbers are plain integers, often printed with a thousands dot.
+REGISTER_NUMBER_RE = re.compile(r"^\d{1,7}$")
+
+
+def normalise_business_id(value: str) -> str:
+    return ytunnus.compact(value) if value else ""
+
+
+def validate_business_id(value: str) -> None:
+    try:
+        ytunnus.validate(value)
+    except stdnum_exceptions.ValidationError as error:
+        raise ValidationError(
+            _("Enter a valid Business ID (Y-tunnus) in the form 1234567-8."), code="invalid_business_id"
+        ) from error
+
+
+def normalise_register_number(value: str) -> str:
+    return re.sub(r"[\s.]", "", value or "")
+
+
+def validate_register_number(value: str) -> None:
+    if not REGISTER_NUMBER_RE.match(normalise_register_number(value)):
+        raise ValidationError(
+            _("Enter the association register number as digits, for example 123.456."),
+            code="invalid_register_number",
+        )
+
+
+def validate_logo(file) -> None:
+    """Accept only small PNG, JPEG or WebP images that Pillow can actually decode."""
+    from PIL import Image, UnidentifiedImageError
+
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(
+            _("The logo is too large (%(size)s MB). The maximum is 2 MB."),
+            params={"size": f"{file.size / 1024 / 1024:.1f}"},
+            code="logo_too_large",
+        )
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(_("The logo must be a PNG, JPEG or WebP image."), code="logo_invalid") from error
+    finally:
+        file.seek(0)
+    if image_format not in LOGO_FORMATS:
+        raise ValidationError(_("The logo must be a PNG, JPEG or WebP image."), code="logo_invalid")
+    if width > LOGO_MAX_PIXELS or height > LOGO_MAX_PIXELS:
+        raise ValidationError(
+            _("The logo may be at most %(max)s by %(max)s pixels."),
+            params={"max": LOGO_MAX_PIXELS},
+            code="logo_too_many_pixels",
+        )

@@ -1,0 +1,60 @@
+"""Who may do what: the one place that answers it.
+
+Roles (later apps add capabilities here, never in their views):
+- association editor: an ``organisations.Editorship`` row per association;
+- moderator: the ``organisations.moderate_organisation`` permission (group "Moderators");
+- council secretary: the group "Council secretaries";
+- municipal contact: a ``MunicipalContact`` linked to the account, scoped to its municipalities;
+- staff: ``is_staff``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from organisations.models import Municipality, Organisation
+
+MODERATORS_GROUP = "Moderators"
+COUNCIL_SECRETARIES_GROUP = "Council secretaries"
+MUNICIPAL_CONTACTS_GROUP = "Municipal contacts"
+
+
+def is_staff(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def is_moderator(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm("organisations.moderate_organisation"))
+
+
+def is_council_secretary(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name=COUNCIL_SECRETARIES_GROUP).exists())
+    )
+
+
+def municipal_scope(user) -> QuerySet[Municipality]:
+    """The municipalities whose association lists this account may export."""
+    from organisations.models import Municipality
+
+    if not (user.is_authenticated and user.is_active):
+        return Municipality.objects.none()
+    return Municipality.objects.filter(contacts__user=user).distinct()
+
+
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_staff(user) or is_moderator(user):
+        return True
+    return organisation.editorships.filter(user=user).exists()
+
+
+def can_view_organisation(user, organisation: Organisation) -> bool:
+    """Unpublished listings exist only for the people who look after them."""
+    return organisation.is_public or can_edit_organisation(user, organisation)

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from organisations.sitemaps import MunicipalitySitemap, OrganisationSitemap
+
+from . import views
+
+sitemaps = {"organisations": OrganisationSitemap, "municipalities": MunicipalitySitemap}
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+# Finnish lives at the root (/yhdistykset/); Swedish and English under /sv/ and /en/.
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("", include("organisations.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
