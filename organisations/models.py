@@ -121,6 +121,14 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(editorships__user=user)
 
 
+class Visibility(models.TextChoices):
+    """Who may see a piece of personal data in a listing (the contact person's name, e-mail, phone)."""
+
+    PUBLIC = "public", _("Everyone")
+    MUNICIPAL = "municipal", _("Municipal contacts and staff")
+    STAFF = "staff", _("Staff only")
+
+
 class Organisation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -174,6 +182,21 @@ class Organisation(models.Model):
         _("accessibility of premises"), max_length=20, choices=Accessibility.choices, default=Accessibility.UNKNOWN
     )
     accessibility_details = models.CharField(_("accessibility details"), max_length=500, blank=True)
+    # The contact person is personal data: shown publicly only with consent, each field with its own
+    # visibility (see portal.permissions.visible_contact_fields).
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact person's e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact person's phone"), max_length=30, blank=True)
+    contact_name_visibility = models.CharField(
+        _("visibility of the name"), max_length=10, choices=Visibility.choices, default=Visibility.STAFF
+    )
+    contact_email_visibility = models.CharField(
+        _("visibility of the e-mail"), max_length=10, choices=Visibility.choices, default=Visibility.STAFF
+    )
+    contact_phone_visibility = models.CharField(
+        _("visibility of the phone"), max_length=10, choices=Visibility.choices, default=Visibility.STAFF
+    )
+    contact_consent_at = models.DateTimeField(_("consent to publish contact details given"), null=True, blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/%Y/", blank=True, validators=[validate_logo])
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     information_confirmed_at = models.DateTimeField(_("information last confirmed"), null=True, blank=True)

@@ -58,3 +58,27 @@ def can_edit_organisation(user, organisation: Organisation) -> bool:
 def can_view_organisation(user, organisation: Organisation) -> bool:
     """Unpublished listings exist only for the people who look after them."""
     return organisation.is_public or can_edit_organisation(user, organisation)
+
+
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+
+
+def visible_contact_fields(user, organisation: Organisation, *, as_municipal_contact: bool = False) -> set[str]:
+    """The contact-person fields of ``organisation`` this account may see.
+
+    Staff and moderators see all of them; a municipal contact sees the public and municipal-level
+    ones for associations in their municipalities (pass ``as_municipal_contact`` once the scope has
+    been checked); everybody else only the public ones, and only with the association's consent.
+    """
+    from organisations.models import Visibility
+
+    if is_staff(user) or is_moderator(user):
+        return set(CONTACT_FIELDS)
+    allowed = {Visibility.PUBLIC}
+    if as_municipal_contact:
+        allowed.add(Visibility.MUNICIPAL)
+    visible = {field for field in CONTACT_FIELDS if getattr(organisation, f"{field}_visibility") in allowed}
+    if organisation.contact_consent_at is None:
+        # Without consent nothing personal leaves the staff's hands, whatever the visibility says.
+        return set()
+    return visible
