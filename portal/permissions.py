@@ -82,3 +82,32 @@ def visible_contact_fields(user, organisation: Organisation, *, as_municipal_con
         # Without consent nothing personal leaves the staff's hands, whatever the visibility says.
         return set()
     return visible
+
+
+def can_moderate(user) -> bool:
+    """Moderation queue: registrations, claims, reports, stale listings. Staff moderate too."""
+    return is_staff(user) or is_moderator(user)
+
+
+def editable_organisations(user) -> QuerySet[Organisation]:
+    """The listings this account may edit: edit views load through it, so another's slug is a 404."""
+    from organisations.models import Organisation
+
+    if not (user.is_authenticated and user.is_active):
+        return Organisation.objects.none()
+    if can_moderate(user):
+        return Organisation.objects.all()
+    return Organisation.objects.edited_by(user)
+
+
+def can_view_organisation_history(user) -> bool:
+    return can_moderate(user)
+
+
+def can_revert_organisation(user) -> bool:
+    return can_moderate(user)
+
+
+def can_remove_last_editor(user) -> bool:
+    """Only staff may leave an association without anybody to keep its listing current."""
+    return is_staff(user)
