@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.fi import ytunnus
 
 from .models import ClaimRequest, Language, Municipality, Organisation, Report, Sector, TargetGroup, Visibility
 from .services import EDITABLE_FIELDS, REGISTRATION_FIELDS
 from .validators import LOGO_MAX_BYTES, normalise_register_number, validate_logo
+
+
+def _formfield(model_field, **kwargs):
+    # Addresses typed without a scheme ("yhdistys.fi") are https today.
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
 
 
 class LogoField(forms.ImageField):
@@ -65,6 +73,7 @@ class OrganisationRegistrationForm(ClassificationWidgetsMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = REGISTRATION_FIELDS
+        formfield_callback = _formfield
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
             "register_number": _("From the association register (PRH), for example 123.456."),
@@ -121,6 +130,7 @@ class OrganisationEditForm(ClassificationWidgetsMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = EDITABLE_FIELDS
+        formfield_callback = _formfield
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "contact_name_visibility": forms.RadioSelect,

@@ -1,0 +1,178 @@
+"""Who gets what from every self-service and moderation URL: URL × role.
+
+``LOGIN`` means a redirect to the login page; 404 is what another association's object looks like,
+exactly the same as a missing one. State-changing URLs are POSTed.
+"""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from organisations import services
+from organisations.models import Organisation, Report
+
+from .factories import OrganisationFactory, UserFactory
+from .roles import make_council_secretary, make_editor, make_moderator, make_municipal_contact, make_staff
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+ROLES = ["anonymous", "other_editor", "editor", "moderator", "secretary", "municipal_contact", "staff"]
+
+
+def expect(anonymous, other_editor, editor, moderator, secretary, municipal_contact, staff):
+    return dict(
+        zip(ROLES, [anonymous, other_editor, editor, moderator, secretary, municipal_contact, staff], strict=True)
+    )
+
+
+EDITOR_SCOPE = expect(LOGIN, 404, 200, 200, 404, 404, 200)
+EDITOR_SCOPE_POST = expect(LOGIN, 404, 302, 302, 404, 404, 302)
+HISTORY = expect(LOGIN, 404, 403, 200, 404, 404, 200)
+MODERATORS_ONLY = expect(LOGIN, 403, 403, 200, 403, 403, 200)
+MODERATORS_ONLY_POST = expect(LOGIN, 403, 403, 302, 403, 403, 302)
+ANY_ACCOUNT = expect(LOGIN, 200, 200, 200, 200, 200, 200)
+
+# (name, method, url builder, expected answers)
+MATRIX = [
+    ("my", "get", lambda w: reverse("organisations:my"), ANY_ACCOUNT),
+    ("register", "get", lambda w: reverse("organisations:register"), ANY_ACCOUNT),
+    ("edit", "get", lambda w: reverse("organisations:edit", args=[w["a"].slug]), EDITOR_SCOPE),
+    (
+        "edit_post",
+        "post",
+        lambda w: reverse("organisations:edit", args=[w["a"].slug]),
+        expect(LOGIN, 404, 200, 200, 404, 404, 200),
+    ),
+    (
+        "edit_pending",
+        "get",
+        lambda w: reverse("organisations:edit", args=[w["pending"].slug]),
+        expect(LOGIN, 404, 404, 200, 404, 404, 200),
+    ),
+    ("editors", "get", lambda w: reverse("organisations:editors", args=[w["a"].slug]), EDITOR_SCOPE),
+    ("invite", "post", lambda w: reverse("organisations:editors", args=[w["a"].slug]), EDITOR_SCOPE_POST),
+    (
+        "editor_remove",
+        "post",
+        lambda w: reverse("organisations:editor_remove", args=[w["a"].slug, w["second_editorship"].pk]),
+        EDITOR_SCOPE_POST,
+    ),
+    ("confirm", "post", lambda w: reverse("organisations:confirm", args=[w["a"].slug]), EDITOR_SCOPE_POST),
+    ("history", "get", lambda w: reverse("organisations:history", args=[w["a"].slug]), HISTORY),
+    (
+        "version",
+        "get",
+        lambda w: reverse("organisations:version", args=[w["a"].slug, w["version"].history_id]),
+        HISTORY,
+    ),
+    (
+        "revert",
+        "post",
+        lambda w: reverse("organisations:version", args=[w["a"].slug, w["version"].history_id]),
+        expect(LOGIN, 404, 403, 302, 404, 404, 302),
+    ),
+    (
+        "claim",
+        "get",
+        lambda w: reverse("organisations:claim", args=[w["a"].slug]),
+        expect(LOGIN, 200, 302, 200, 200, 200, 200),
+    ),
+    (
+        "report",
+        "get",
+        lambda w: reverse("organisations:report", args=[w["a"].slug]),
+        expect(200, 200, 200, 200, 200, 200, 200),
+    ),
+    ("moderation", "get", lambda w: reverse("organisations:moderation"), MODERATORS_ONLY),
+    (
+        "moderation_registration",
+        "get",
+        lambda w: reverse("organisations:moderation_registration", args=[w["pending"].slug]),
+        MODERATORS_ONLY,
+    ),
+    (
+        "moderation_claim",
+        "get",
+        lambda w: reverse("organisations:moderation_claim", args=[w["claim"].pk]),
+        MODERATORS_ONLY,
+    ),
+    (
+        "moderation_claim_post",
+        "post",
+        lambda w: reverse("organisations:moderation_claim", args=[w["claim"].pk]),
+        MODERATORS_ONLY_POST,
+    ),
+    (
+        "moderation_report",
+        "get",
+        lambda w: reverse("organisations:moderation_report", args=[w["report"].pk]),
+        MODERATORS_ONLY,
+    ),
+    (
+        "moderation_archive",
+        "post",
+        lambda w: reverse("organisations:moderation_archive", args=[w["a"].slug]),
+        MODERATORS_ONLY_POST,
+    ),
+]
+
+POST_DATA = {
+    "edit_post": {},  # an empty edit is an invalid form: 200 with errors for those who may edit
+    "invite": {"email": "kutsuttu@example.org"},
+    "moderation_claim_post": {"decision": "approve"},
+}
+
+
+@pytest.fixture
+def world():
+    a = OrganisationFactory(name="Yhdistys A ry")
+    b = OrganisationFactory(name="Yhdistys B ry")
+    pending = OrganisationFactory(name="Odottava ry", status=Organisation.Status.PENDING)
+    users = {
+        "anonymous": None,
+        "other_editor": make_editor(b),
+        "editor": make_editor(a),
+        "moderator": make_moderator(),
+        "secretary": make_council_secretary(),
+        "municipal_contact": make_municipal_contact("297"),
+        "staff": make_staff(),
+    }
+    make_editor(pending)
+    second = make_editor(a)
+    services.organisation_update(organisation=a, user=users["editor"], data={"description": "Muutettu"})
+    return {
+        "a": a,
+        "b": b,
+        "pending": pending,
+        "users": users,
+        "second_editorship": a.editorships.get(user=second),
+        "version": a.history.earliest(),
+        "claim": services.claim_create(organisation=a, user=UserFactory(), role="jäsen", message="", language="fi"),
+        "report": services.report_create(organisation=a, reason=Report.Reason.OUTDATED, message=""),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method", "url", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
+def test_permission_matrix(client, world, role, name, method, url, expected):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    address = url(world)
+    response = getattr(client, method)(address, POST_DATA.get(name, {}))
+    wanted = expected[role]
+    if wanted == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(settings.LOGIN_URL)
+    else:
+        assert response.status_code == wanted, f"{name} as {role}"
+
+
+@pytest.mark.parametrize(
+    "url_name", ["edit", "editors", "history", "claim", "report", "moderation_registration", "moderation_archive"]
+)
+def test_a_missing_listing_looks_like_anothers(client, world, url_name):
+    client.force_login(world["users"]["moderator"])
+    method = client.post if url_name == "moderation_archive" else client.get
+    assert method(reverse(f"organisations:{url_name}", args=["ei-ole-olemassa"])).status_code == 404
