@@ -1,4 +1,4 @@
-"""Who gets what from every self-service and moderation URL: URL × role.
+"""Who gets what from every self-service and moderation URL: URL by role.
 
 ``LOGIN`` means a redirect to the login page; 404 is what another association's object looks like,
 exactly the same as a missing one. State-changing URLs are POSTed.
