@@ -325,10 +325,6 @@ class Organisation(models.Model):
         limit = timedelta(days=settings.ORGANISATION_STALE_AFTER_DAYS)
         return self.is_public and self.last_confirmed_at < timezone.now() - limit
 
-    @property
-    def has_public_contact(self) -> bool:
-        return self.contact_consent_at is not None
-
 
 class Editorship(models.Model):
     """An account that may edit an association's listing (an association may have several)."""

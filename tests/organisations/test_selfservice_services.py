@@ -388,3 +388,12 @@ def test_stale_listings_are_flagged():
     assert not fresh.is_possibly_outdated
     services.organisation_archive(organisation=stale, moderator=make_moderator())
     assert not Organisation.objects.stale().exists()
+
+
+def test_reminder_task_is_scheduled_daily_under_its_registered_name(settings):
+    from portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["organisations-confirmation-reminders"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    assert entry["task"] == send_confirmation_reminders_task.name

@@ -534,3 +534,31 @@ def test_my_associations_page(client, django_assert_max_num_queries):
         response = client.get(reverse("organisations:my"))
     assert response.status_code == 200
     assert reverse("organisations:register") in response.content.decode()
+
+
+def test_history_pages_query_counts(client, django_assert_max_num_queries):
+    organisation = OrganisationFactory()
+    editor = make_editor(organisation)
+    for text in ("Yksi", "Kaksi", "Kolme"):
+        services.organisation_update(
+            organisation=organisation, user=editor, data={"description": text, "sectors": [sector("kulttuuri")]}
+        )
+    client.force_login(make_moderator())
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("organisations:history", args=[organisation.slug])).status_code == 200
+    latest = organisation.history.latest()
+    with django_assert_max_num_queries(40):
+        response = client.get(reverse("organisations:version", args=[organisation.slug, latest.history_id]))
+    assert "Kolme" in response.content.decode()
+
+
+def test_header_links_follow_the_role(client):
+    organisation = OrganisationFactory()
+    client.force_login(make_editor(organisation))
+    page = client.get(reverse("organisations:list")).content.decode()
+    assert reverse("organisations:my") in page
+    assert reverse("organisations:moderation") not in page
+    client.force_login(make_moderator())
+    assert reverse("organisations:moderation") in client.get(reverse("organisations:list")).content.decode()
+    client.logout()
+    assert reverse("organisations:my") not in client.get(reverse("organisations:list")).content.decode()
