@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -695,7 +695,9 @@ class _Generator:
         self.rng = reproducible_random(seed)
         self.now = timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0)), dt.UTC)
         self.used_names: set[str] = set()
-        self.used_slugs: set[str] = set()
+        # Slugs of associations that are not demo data are taken too (only they can collide).
+        self.used_slugs: set[str] = set(Organisation.objects.values_list("slug", flat=True))
+        self.slug_numbers: dict[str, int] = {}
         self.used_register_numbers: set[str] = set()
         self.sectors = {sector.slug: sector for sector in Sector.objects.all()}
         self.target_groups = {group.slug: group for group in TargetGroup.objects.all()}
@@ -735,9 +737,10 @@ class _Generator:
 
     def slug(self, name: str) -> str:
         base = slugify(name)[:200]
-        slug, number = base, 2
+        slug, number = base, self.slug_numbers.get(base, 2)
         while slug in self.used_slugs:
             slug, number = f"{base}-{number}", number + 1
+        self.slug_numbers[base] = number
         self.used_slugs.add(slug)
         return slug
 
@@ -877,8 +880,35 @@ def _sector_plan(rng: random.Random, total: int) -> list[str]:
     return plan
 
 
+def _bulk_insert(model, objects: Sequence, *, assign_ids: bool = False) -> None:
+    """Insert many rows: with COPY on PostgreSQL (several times faster than INSERTs), else bulk_create.
+
+    With ``assign_ids`` the objects get their primary keys (drawn from the table's sequence first).
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and not assign_ids)]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if assign_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objects)],
+            )
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields])
+
+
 def _bulk_through(model, rows: Iterable) -> None:
-    model.objects.bulk_create(list(rows), batch_size=BATCH_SIZE * 5)
+    _bulk_insert(model, list(rows))
 
 
 @transaction.atomic
@@ -927,7 +957,7 @@ def demo_organisations_create(*, total: int, seed: int, today: dt.date | None = 
                 (active_in, sector_slugs, generator.target_group_slugs(sector_slugs), generator.language_codes())
             )
 
-    Organisation.objects.bulk_create(organisations, batch_size=BATCH_SIZE)
+    _bulk_insert(Organisation, organisations, assign_ids=True)
     through = Organisation.municipalities.through
     _bulk_through(
         through,
