@@ -652,7 +652,7 @@ def municipality_weights(municipalities: Sequence[Municipality]) -> dict[str, fl
         known = {m.code: KNOWN_COUNTS[m.code] for m in members if m.code in KNOWN_COUNTS}
         rest = [m for m in members if m.code not in KNOWN_COUNTS]
         remaining = max(region_total - sum(known.values()), 0)
-        # Small municipalities have more associations per resident, hence the square-root damping.
+        # Small municipalities have more associations per resident, hence the damping exponent.
         rest_weights = {m.code: POPULATION.get(m.code, 2.0) ** 0.75 for m in rest}
         rest_sum = sum(rest_weights.values()) or 1.0
         weights.update(known)
@@ -1056,6 +1056,7 @@ def demo_accounts_ensure() -> list[tuple[DemoAccount, str]]:
     return result
 
 
+@transaction.atomic
 def seed_demo(
     *,
     organisations: int,
