@@ -672,17 +672,19 @@ def demo_municipal_contacts() -> QuerySet[MunicipalContact]:
 @transaction.atomic
 def demo_data_delete() -> int:
     """Delete the demo associations, demo municipal contacts and demo accounts; returns associations deleted."""
-    ids = list(demo_organisations().values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH_SIZE):
-        batch = ids[start : start + BATCH_SIZE]
-        for through in (
-            Organisation.municipalities.through,
-            Organisation.sectors.through,
-            Organisation.target_groups.through,
-            Organisation.languages.through,
-        ):
-            through.objects.filter(organisation_id__in=batch).delete()
-        Organisation.objects.filter(pk__in=batch).delete()
+    demo_ids = demo_organisations().values("pk")
+    # One DELETE per many-to-many table; loading those rows through the ORM would take minutes.
+    for through in (
+        Organisation.municipalities.through,
+        Organisation.sectors.through,
+        Organisation.target_groups.through,
+        Organisation.languages.through,
+    ):
+        through.objects.filter(organisation_id__in=demo_ids).delete()
+    ids = list(demo_ids.values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH_SIZE * 5):
+        # Only primary keys: the collector still follows every relation (editors and later apps).
+        Organisation.objects.filter(pk__in=ids[start : start + BATCH_SIZE * 5]).only("pk").delete()
     demo_municipal_contacts().delete()
     User.objects.filter(email__in=[account.email for account in DEMO_ACCOUNTS]).delete()
     return len(ids)
