@@ -397,3 +397,15 @@ def test_reminder_task_is_scheduled_daily_under_its_registered_name(settings):
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
     assert entry["task"] == send_confirmation_reminders_task.name
+
+
+def test_demo_reset_records_no_versions_and_removes_old_ones():
+    from organisations.demo import demo_organisations, seed_demo
+
+    seed_demo(organisations=20, seed=3, reset=False, with_accounts=False)
+    organisation = demo_organisations().first()
+    services.organisation_update(organisation=organisation, user=make_staff(), data={"description": "Demo-muokkaus"})
+    assert Organisation.history.filter(id=organisation.pk).exists()
+    seed_demo(organisations=20, seed=3, reset=True, with_accounts=False)
+    assert not Organisation.history.filter(history_type="-").exists()
+    assert not Organisation.history.filter(id=organisation.pk).exists()
