@@ -82,6 +82,8 @@ def test_association_registers_is_approved_appears_and_edits(browser, live_serve
     page.get_by_role("button", name="Tallenna muutokset").click()
     anonymous.goto(f"/yhdistykset/{organisation.slug}/")
     assert "Syysretki Puijolle lauantaina." in anonymous.content()
+    assert anonymous.get_by_role("link", name="Ilmoita vanhentuneesta tai virheellisestä tiedosta").is_visible()
+    assert_accessible(anonymous, "public listing with its freshness note")
     # Close every browser before the database goes: open keep-alive connections hold sessions.
     anonymous_context.close()
     editor_context.close()

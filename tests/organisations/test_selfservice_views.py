@@ -562,3 +562,21 @@ def test_header_links_follow_the_role(client):
     assert reverse("organisations:moderation") in client.get(reverse("organisations:list")).content.decode()
     client.logout()
     assert reverse("organisations:my") not in client.get(reverse("organisations:list")).content.decode()
+
+
+def test_public_page_shows_freshness_and_offers_report_and_claim(client):
+    organisation = OrganisationFactory()
+    Organisation.objects.filter(pk=organisation.pk).update(
+        information_confirmed_at=timezone.now() - timedelta(days=800)
+    )
+    page = client.get(organisation.get_absolute_url()).content.decode()
+    assert "Mahdollisesti vanhentunut" in page
+    assert "Yhdistys vahvisti tiedot viimeksi" in page
+    assert reverse("organisations:report", args=[organisation.slug]) in page
+    assert reverse("organisations:claim", args=[organisation.slug]) in page
+    Organisation.objects.filter(pk=organisation.pk).update(information_confirmed_at=timezone.now())
+    client.force_login(make_editor(organisation))
+    page = client.get(organisation.get_absolute_url()).content.decode()
+    assert "Mahdollisesti vanhentunut" not in page
+    assert reverse("organisations:edit", args=[organisation.slug]) in page
+    assert reverse("organisations:claim", args=[organisation.slug]) not in page
