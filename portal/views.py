@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -16,6 +17,11 @@ def home(request):
         "municipalities": Municipality.objects.served().order_by("name_fi"),
     }
     return render(request, "portal/home.html", context)
+
+
+@require_GET
+def privacy_notice(request):
+    return render(request, "portal/privacy.html", {"sign_in_retention_days": settings.SIGN_IN_RECORD_RETENTION_DAYS})
 
 
 @require_GET
