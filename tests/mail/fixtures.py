@@ -31,7 +31,7 @@ class ReceivedMail:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        return str(self.message["Subject"]).strip()
 
     @property
     def text(self) -> str:
@@ -103,10 +103,9 @@ def smtp_sink(settings):
 
 
 def _reset_producer_pools(app) -> None:
-    # The app caches broker connections; after switching brokers the old ones must not be reused.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # The app caches its producer pool; after switching brokers it must be looked up again
+    # (kombu keeps one pool per broker URL, so the old one stays usable for its own broker).
+    app._pool = None
     app.amqp._producer_pool = None
 
 
