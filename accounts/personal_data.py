@@ -64,7 +64,11 @@ def _authenticators(user) -> list[dict[str, Any]]:
 
     # The type and dates only: the secrets themselves never leave the server.
     return [
-        {"type": authenticator.type, "created_at": _iso(authenticator.created_at), "last_used_at": _iso(authenticator.last_used_at)}
+        {
+            "type": authenticator.type,
+            "created_at": _iso(authenticator.created_at),
+            "last_used_at": _iso(authenticator.last_used_at),
+        }
         for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
     ]
 
@@ -105,7 +109,11 @@ def _sign_ins(user) -> dict[str, Any]:
             for log in AccessLog.objects.filter(username__iexact=user.email).order_by("-attempt_time")
         ],
         "failed": [
-            {"at": _iso(attempt.attempt_time), "ip_address": attempt.ip_address, "failures": attempt.failures_since_start}
+            {
+                "at": _iso(attempt.attempt_time),
+                "ip_address": attempt.ip_address,
+                "failures": attempt.failures_since_start,
+            }
             for attempt in AccessAttempt.objects.filter(username__iexact=user.email).order_by("-attempt_time")
         ],
     }

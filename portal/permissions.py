@@ -148,9 +148,10 @@ def organisations_needing_another_editor(user) -> QuerySet[Organisation]:
 
     from organisations.models import Organisation
 
+    # Count all editors, not just the row joined by ``edited_by``: hence the ``pk__in`` detour.
     return (
-        Organisation.objects.edited_by(user)
-        .annotate(editor_count=Count("editorships", distinct=True))
+        Organisation.objects.filter(pk__in=Organisation.objects.edited_by(user).values("pk"))
+        .annotate(editor_count=Count("editorships"))
         .filter(editor_count=1)
         .order_by("name")
     )

@@ -1,4 +1,4 @@
-"""Every protected URL × every role, with the answer each must get.
+"""Every protected URL against every role, with the answer each must get.
 
 Add a row to CASES with each new view. ``url`` is a URL name (with ``args``) or a function of the
 ``objects`` fixture (the roles' associations, ...) returning a path. ``expect`` maps a role to the

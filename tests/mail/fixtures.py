@@ -122,7 +122,9 @@ def celery_worker(settings):
     _reset_producer_pools(app)
     app.control.purge()
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20) as worker:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20
+        ) as worker:
             yield worker
     finally:
         app.control.purge()
