@@ -13,7 +13,7 @@ from portal.mail import queue_rendered_email
 from portal.tasks import send_email_task
 
 PASSWORD = "Kallavesi-melonta-2026"
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def sign_up(client, email: str):
