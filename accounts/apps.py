@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from . import personal_data  # noqa: F401  (registers the account's own export sections)
+        from . import personal_data, signals  # noqa: F401  (export sections; the TOTP set-up hook)

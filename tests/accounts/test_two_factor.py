@@ -65,3 +65,78 @@ def test_roles_handling_personal_data_are_offered_two_factor(client, login_as):
     client.logout()
     login_as(client, "editor")
     assert reverse("mfa_index") not in client.get(reverse("accounts:overview")).content.decode()
+
+
+# allauth announces a new authenticator after commit, so this one needs real transactions.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_new_staff_set_up_totp_and_then_reach_the_admin(client):
+    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+
+    staff = verified_user(email="uusi.yllapitaja@example.org", is_staff=True)
+    client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    setup_url = client.get(reverse("admin:index"))["Location"]
+    assert setup_url.startswith(reverse("mfa_activate_totp"))
+    # allauth asks for the password once more before adding an authenticator.
+    reauthenticate_url = client.get(setup_url)["Location"]
+    assert reauthenticate_url.startswith(reverse("account_reauthenticate"))
+    response = client.post(reauthenticate_url, {"password": PASSWORD})
+    assert response["Location"] == setup_url
+    assert client.get(setup_url).status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "account_login",
+        "account_signup",
+        "account_reset_password",
+        "account_email_verification_sent",
+        "privacy",
+    ],
+)
+def test_account_pages_for_visitors_carry_no_inline_script_or_style(client, url_name):
+    assert_no_inline_code(client.get(reverse(url_name)))
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "accounts:overview",
+        "accounts:delete",
+        "account_email",
+        "account_change_password",
+        "account_logout",
+        "mfa_index",
+        "mfa_activate_totp",
+        "account_reauthenticate",
+    ],
+)
+def test_account_pages_for_users_carry_no_inline_script_or_style(client, url_name):
+    user = verified_user(email="sivut@example.org", is_staff=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert_no_inline_code(client.get(reverse(url_name)))
+
+
+def test_recovery_codes_page_has_no_inline_script(client):
+    staff = verified_user(email="koodit@example.org", is_staff=True)
+    secret = add_totp(staff)
+    login_with_totp(client, staff, secret)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post(reverse("mfa_generate_recovery_codes"))
+    assert_no_inline_code(client.get(reverse("mfa_view_recovery_codes")))
+
+
+def assert_no_inline_code(response) -> None:
+    import re
+
+    assert response.status_code == 200, response.status_code
+    content = response.content.decode()
+    assert "<h1" in content and 'class="site-header"' in content  # the portal's own layout
+    assert " style=" not in content
+    assert not re.search(r"<script(?![^>]*\bsrc=)", content), "inline script"
