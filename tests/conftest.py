@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.mail.fixtures import celery_worker, smtp_sink  # noqa: F401  (fixtures for the whole suite)
@@ -16,3 +17,9 @@ def _default_language():
     translation.activate("fi")
     yield
     translation.activate("fi")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate limits (allauth keeps its counters in the cache) must not leak from one test to the next.
+    cache.clear()

@@ -115,9 +115,9 @@ def celery_worker(settings):
 
     from portal.celery import app
 
+    # Read the app's configuration before touching settings: Celery loads it lazily from them.
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    keys = ("broker_url", "task_always_eager")
-    saved = {key: app.conf[key] for key in keys}
     app.conf.update(broker_url=TEST_BROKER_URL, task_always_eager=False)
     _reset_producer_pools(app)
     app.control.purge()
