@@ -32,6 +32,9 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /sv/admin/",
         "Disallow: /en/admin/",
+        "Disallow: /tili/",
+        "Disallow: /sv/tili/",
+        "Disallow: /en/tili/",
         f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

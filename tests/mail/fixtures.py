@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 import pytest
 from aiosmtpd.controller import Controller
 
-TEST_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+# Database 14 of the test Redis (TEST_REDIS_URL, as in scripts/test.sh) is the worker's alone.
+TEST_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL") or (
+    re.sub(r"/\d+$", "", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")) + "/14"
+)
 
 
 @dataclass
