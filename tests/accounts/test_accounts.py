@@ -228,3 +228,19 @@ def test_header_offers_login_to_visitors_and_my_account_to_users(client):
     content = client.get(reverse("home")).content.decode()
     assert reverse("accounts:overview") in content
     assert reverse("account_logout") in content
+
+
+def test_account_pages_keep_their_query_counts_flat(client, django_assert_num_queries):
+    user = verified_user(email="monta@example.org")
+    for number in range(5):
+        Editorship.objects.create(organisation=OrganisationFactory(name=f"Monen yhdistys {number} ry"), user=user)
+    client.force_login(user)
+    # Session, user, editorships with their associations, role checks: not one query per association.
+    with django_assert_num_queries(9):
+        assert client.get(reverse("accounts:overview")).status_code == 200
+    with django_assert_num_queries(9):
+        assert client.get(reverse("accounts:personal_data")).status_code == 200
+    with django_assert_num_queries(3):
+        assert client.get(reverse("accounts:delete")).status_code == 200
+    with django_assert_num_queries(2):
+        assert client.get(reverse("privacy")).status_code == 200

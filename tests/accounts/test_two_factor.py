@@ -140,3 +140,28 @@ def assert_no_inline_code(response) -> None:
     assert "<h1" in content and 'class="site-header"' in content  # the portal's own layout
     assert " style=" not in content
     assert not re.search(r"<script(?![^>]*\bsrc=)", content), "inline script"
+
+
+def test_staff_views_outside_the_admin_are_guarded_too(rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.views.decorators.http import require_GET
+
+    from accounts.middleware import StaffTwoFactorMiddleware
+    from portal.permissions import requires_capability
+
+    @require_GET
+    @requires_capability("staff")
+    def staff_report(request):
+        return HttpResponse("ok")
+
+    request = rf.get("/raportti/")
+    request.session = SessionStore()
+    request.resolver_match = None
+    request.user = verified_user(email="raportoija@example.org", is_staff=True)
+    response = StaffTwoFactorMiddleware(lambda r: None).process_view(request, staff_report, (), {})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+    request.user = verified_user(email="ei-yllapitoa@example.org")
+    assert StaffTwoFactorMiddleware(lambda r: None).process_view(request, staff_report, (), {}) is None
