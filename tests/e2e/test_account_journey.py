@@ -43,3 +43,26 @@ def test_sign_up_form_errors_are_accessible(page, smtp_sink, assert_accessible, 
     assert "id_password2_error" in page.locator("#id_password2").get_attribute("aria-describedby")
     assert_accessible(page, f"sign-up {prefix or 'fi'}, mismatched passwords")
     assert smtp_sink.messages == []
+
+
+def test_login_errors_and_account_deletion_in_the_browser(page, assert_accessible):
+    from accounts.models import User
+    from tests.roles import PASSWORD, verified_user
+
+    verified_user(email="lahtemassa@example.org")
+    log_in(page, "lahtemassa@example.org", "väärä-salasana")
+    expect(page.locator(".form-errors")).to_contain_text("Annettu sähköposti tai salasana ei ole oikein.")
+    assert_accessible(page, "login fi, wrong password")
+
+    log_in(page, "lahtemassa@example.org", PASSWORD)
+    expect(page.locator("h1")).to_have_text("Oma tili")
+    page.get_by_role("link", name="Poista tilini").click()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#id_password_error")).to_contain_text("Tämä kenttä vaaditaan.")
+    assert_accessible(page, "delete account fi, empty")
+
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".message-success")).to_contain_text("Tilisi ja sen tiedot on poistettu.")
+    expect(page.get_by_role("link", name="Kirjaudu sisään")).to_be_visible()
+    assert not User.objects.filter(email="lahtemassa@example.org").exists()
