@@ -7,12 +7,13 @@ so another association's slug is a 404, exactly like a missing one.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +23,8 @@ from portal.permissions import (
     can_revert_organisation,
     can_view_organisation_history,
     editable_organisations,
+    requires_capability,
+    staff_needs_two_factor,
 )
 from portal.ratelimit import client_address, within_limit
 
@@ -39,15 +42,28 @@ from .history import describe_changes, describe_reason
 from .models import ClaimRequest, Organisation, Report
 
 
-def moderator_required(view):
-    @login_required
+def staff_second_factor(view):
+    """Staff reach every listing and the queue through these views: like staff pages, only after
+    the session has passed the TOTP step (accounts.middleware guards the admin the same way).
+    """
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not can_moderate(request.user):
-            raise PermissionDenied
+        reason = staff_needs_two_factor(request)
+        if reason is not None:
+            target = reverse("mfa_activate_totp" if reason == "setup" else "mfa_reauthenticate")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def signed_in(view):
+    return requires_capability("account")(staff_second_factor(view))
+
+
+def moderator_required(view):
+    return requires_capability("moderate")(staff_second_factor(view))
 
 
 def _editable(request, slug: str) -> Organisation:
@@ -63,7 +79,7 @@ def _add_service_errors(form, error: ValidationError) -> None:
 
 
 @require_GET
-@login_required
+@signed_in
 def my_organisations(request):
     editorships = (
         request.user.editorships.select_related("organisation__home_municipality").order_by("organisation__name").all()
@@ -77,7 +93,7 @@ def my_organisations(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@signed_in
 def organisation_register(request):
     form = OrganisationRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +112,7 @@ def organisation_register(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@signed_in
 def organisation_edit(request, slug: str):
     organisation = _editable(request, slug)
     form = OrganisationEditForm(request.POST or None, request.FILES or None, instance=organisation)
@@ -115,7 +131,7 @@ def organisation_edit(request, slug: str):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@signed_in
 def organisation_editors(request, slug: str):
     organisation = _editable(request, slug)
     form = InvitationForm(request.POST or None)
@@ -142,7 +158,7 @@ def organisation_editors(request, slug: str):
 
 
 @require_POST
-@login_required
+@signed_in
 def editor_remove(request, slug: str, pk: int):
     organisation = _editable(request, slug)
     editorship = get_object_or_404(organisation.editorships.select_related("user"), pk=pk)
@@ -158,7 +174,7 @@ def editor_remove(request, slug: str, pk: int):
 
 
 @require_POST
-@login_required
+@signed_in
 def organisation_confirm(request, slug: str):
     organisation = _editable(request, slug)
     services.organisation_confirm(organisation=organisation, user=request.user)
@@ -167,7 +183,7 @@ def organisation_confirm(request, slug: str):
 
 
 @require_GET
-@login_required
+@signed_in
 def organisation_history(request, slug: str):
     organisation = _editable(request, slug)
     if not can_view_organisation_history(request.user):
@@ -178,7 +194,7 @@ def organisation_history(request, slug: str):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@signed_in
 def organisation_version(request, slug: str, history_id: int):
     organisation = _editable(request, slug)
     if not can_view_organisation_history(request.user):
@@ -202,7 +218,7 @@ def organisation_version(request, slug: str, history_id: int):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@signed_in
 def organisation_claim(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.published(), slug=slug)
     if organisation.editorships.filter(user=request.user).exists():
@@ -251,7 +267,7 @@ def organisation_report(request, slug: str):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@signed_in
 def invitation_accept(request, token: str):
     invitation = services.invitation_find(token)
     if invitation is None:

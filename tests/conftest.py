@@ -1,4 +1,9 @@
 import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from tests.mail.fixtures import celery_worker, smtp_sink  # noqa: F401  (fixtures for the whole suite)
+from tests.roles import association, login_as, other_association, role_user  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -8,9 +13,13 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """Each test starts in Finnish: a request to /sv/… leaves Swedish active in the test's thread."""
-    from django.utils import translation
-
+    # A request under /sv/ leaves Swedish active in the thread; each test starts in Finnish.
     translation.activate("fi")
     yield
     translation.activate("fi")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate limits (allauth keeps its counters in the cache) must not leak from one test to the next.
+    cache.clear()

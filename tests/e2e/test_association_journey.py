@@ -1,14 +1,14 @@
-"""An association's journey in a real browser: register, get approved, appear, edit.
+"""An association's journey in a real browser: sign up, register, get approved, appear, edit.
 
-Accounts come from the accounts app's sign-up once it lands; until then the test logs its users
-in with a session cookie made for them.
+The association's secretary signs up and verifies the address from the mail that reached the SMTP
+sink; the moderator, whose account is not the subject here, gets a session cookie.
 """
 
 import pytest
 from django.test import Client
 
 from organisations.models import Organisation
-from tests.organisations.factories import UserFactory
+from tests.e2e.helpers import log_in, signup_and_verify
 from tests.organisations.roles import make_moderator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,9 +24,12 @@ def logged_in_context(browser, live_server, user):
     return context, page
 
 
-def test_association_registers_is_approved_appears_and_edits(browser, live_server, assert_accessible):
-    registrant = UserFactory(email="sihteeri@example.org")
-    editor_context, page = logged_in_context(browser, live_server, registrant)
+def test_association_registers_is_approved_appears_and_edits(browser, live_server, smtp_sink, assert_accessible):
+    editor_context = browser.new_context(base_url=live_server.url, locale="fi-FI")
+    page = editor_context.new_page()
+    page.set_default_timeout(15_000)
+    signup_and_verify(page, smtp_sink, "sihteeri@example.org")
+    log_in(page, "sihteeri@example.org")
 
     # The registration form, with its error messages showing, in Finnish and Swedish.
     for prefix, heading in (("", "Ilmoita uusi yhdistys"), ("/sv", "Registrera en ny förening")):
@@ -64,6 +67,9 @@ def test_association_registers_is_approved_appears_and_edits(browser, live_serve
     moderator_page.get_by_role("button", name="Tallenna päätös").click()
     assert "on nyt julkaistu" in moderator_page.locator("[role=status]").inner_text()
     moderator_context.close()
+    smtp_sink.wait_for(count=2)
+    [approved] = smtp_sink.to("sihteeri@example.org")[1:]
+    assert approved.subject == "Pohjoisen Sieniseura ry on nyt julkaistu"
 
     anonymous.goto("/yhdistykset/")
     assert "Pohjoisen Sieniseura ry" in anonymous.content()

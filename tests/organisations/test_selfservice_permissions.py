@@ -10,19 +10,23 @@ from django.urls import reverse
 
 from organisations import services
 from organisations.models import Organisation, Report
+from tests.roles import ROLES
 
 from .factories import OrganisationFactory, UserFactory
-from .roles import make_council_secretary, make_editor, make_moderator, make_municipal_contact, make_staff
+from .roles import make_editor
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"
-ROLES = ["anonymous", "other_editor", "editor", "moderator", "secretary", "municipal_contact", "staff"]
 
 
-def expect(anonymous, other_editor, editor, moderator, secretary, municipal_contact, staff):
+def expect(anonymous, other_editor, editor, moderator, council_secretary, municipal_contact, staff):
     return dict(
-        zip(ROLES, [anonymous, other_editor, editor, moderator, secretary, municipal_contact, staff], strict=True)
+        zip(
+            ROLES,
+            [anonymous, other_editor, editor, moderator, council_secretary, municipal_contact, staff],
+            strict=True,
+        )
     )
 
 
@@ -125,46 +129,41 @@ POST_DATA = {
 
 
 @pytest.fixture
-def world():
-    a = OrganisationFactory(name="Yhdistys A ry")
-    b = OrganisationFactory(name="Yhdistys B ry")
+def world(association, other_association, role_user):
+    """The roles' associations (tests/roles.py), published; a pending one; a claim, a report, a version."""
+    Organisation.objects.filter(pk__in=[association.pk, other_association.pk]).update(
+        status=Organisation.Status.PUBLISHED
+    )
+    association.refresh_from_db()
+    for role in ROLES:
+        role_user(role)
     pending = OrganisationFactory(name="Odottava ry", status=Organisation.Status.PENDING)
-    users = {
-        "anonymous": None,
-        "other_editor": make_editor(b),
-        "editor": make_editor(a),
-        "moderator": make_moderator(),
-        "secretary": make_council_secretary(),
-        "municipal_contact": make_municipal_contact("297"),
-        "staff": make_staff(),
-    }
     make_editor(pending)
-    second = make_editor(a)
-    services.organisation_update(organisation=a, user=users["editor"], data={"description": "Muutettu"})
+    second = make_editor(association)
+    services.organisation_update(organisation=association, user=role_user("editor"), data={"description": "Muutettu"})
     return {
-        "a": a,
-        "b": b,
+        "a": association,
+        "b": other_association,
         "pending": pending,
-        "users": users,
-        "second_editorship": a.editorships.get(user=second),
-        "version": a.history.earliest(),
-        "claim": services.claim_create(organisation=a, user=UserFactory(), role="jäsen", message="", language="fi"),
-        "report": services.report_create(organisation=a, reason=Report.Reason.OUTDATED, message=""),
+        "second_editorship": association.editorships.get(user=second),
+        "version": association.history.earliest(),
+        "claim": services.claim_create(
+            organisation=association, user=UserFactory(), role="jäsen", message="", language="fi"
+        ),
+        "report": services.report_create(organisation=association, reason=Report.Reason.OUTDATED, message=""),
     }
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "url", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
-def test_permission_matrix(client, world, role, name, method, url, expected):
-    user = world["users"][role]
-    if user is not None:
-        client.force_login(user)
+def test_permission_matrix(client, login_as, world, role, name, method, url, expected):
+    login_as(client, role)
     address = url(world)
     response = getattr(client, method)(address, POST_DATA.get(name, {}))
     wanted = expected[role]
     if wanted == LOGIN:
         assert response.status_code == 302
-        assert response["Location"].startswith(settings.LOGIN_URL)
+        assert response["Location"].startswith(reverse(settings.LOGIN_URL))
     else:
         assert response.status_code == wanted, f"{name} as {role}"
 
@@ -172,7 +171,7 @@ def test_permission_matrix(client, world, role, name, method, url, expected):
 @pytest.mark.parametrize(
     "url_name", ["edit", "editors", "history", "claim", "report", "moderation_registration", "moderation_archive"]
 )
-def test_a_missing_listing_looks_like_anothers(client, world, url_name):
-    client.force_login(world["users"]["moderator"])
+def test_a_missing_listing_looks_like_anothers(client, login_as, world, url_name):
+    login_as(client, "moderator")
     method = client.post if url_name == "moderation_archive" else client.get
     assert method(reverse(f"organisations:{url_name}", args=["ei-ole-olemassa"])).status_code == 404
