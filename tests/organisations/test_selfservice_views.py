@@ -580,3 +580,23 @@ def test_public_page_shows_freshness_and_offers_report_and_claim(client):
     assert "Mahdollisesti vanhentunut" not in page
     assert reverse("organisations:edit", args=[organisation.slug]) in page
     assert reverse("organisations:claim", args=[organisation.slug]) not in page
+
+
+def test_download_my_data_includes_claims_reports_invitations_and_changes(client):
+    import json
+
+    organisation = OrganisationFactory(name="Omat Tiedot ry")
+    user = UserFactory(email="oma.data@example.org")
+    services.claim_create(organisation=organisation, user=user, role="rahastonhoitaja", message="", language="fi")
+    services.report_create(organisation=organisation, reason=Report.Reason.WRONG, message="Väärä osoite", reporter=user)
+    other = OrganisationFactory()
+    services.invitation_create(
+        organisation=other, invited_by=make_editor(other), email="Oma.Data@example.org", language="fi"
+    )
+    services.organisation_update(organisation=other, user=make_moderator(), data={"description": "x"})
+    client.force_login(user)
+    data = json.loads(client.get(reverse("accounts:personal_data")).content)
+    assert [claim["role"] for claim in data["claim_requests"]] == ["rahastonhoitaja"]
+    assert [report["message"] for report in data["listing_reports"]] == ["Väärä osoite"]
+    assert [invitation["organisation"] for invitation in data["invitations"]] == [other.name]
+    assert data["listing_changes"] == []
