@@ -1,54 +1,384 @@
+"""The directory's filters, facet counts and sort orders.
+
+Reference data (regions, municipalities, sectors, target groups, languages) changes a few times a
+year, so the filter choices come from a cached snapshot instead of five queries per page. Facet
+counts are computed with one grouped query per facet over the filtered set minus that facet's own
+filter, and cached briefly: the unfiltered directory of 100,000 associations would otherwise spend
+most of its time recounting the same figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
 import django_filters
-from django import forms
-from django.db.models import Q
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import Collate
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import Language, Municipality, Organisation, Region, Sector, TargetGroup
+from .search import directory_version, search_organisations, search_terms
+
+FINNISH_COLLATION = "fi-FI-x-icu"
+REFERENCE_CACHE_KEY = "organisations:directory-reference:v1"
+REFERENCE_CACHE_SECONDS = 3600
+FACET_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Option:
+    pk: int
+    value: str
+    name_fi: str
+    name_sv: str = ""
+    name_en: str = ""
+    parent: str = ""
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "fi")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_fi
+
+
+@dataclass(frozen=True)
+class DirectoryReference:
+    regions: tuple[Option, ...]
+    municipalities: tuple[Option, ...]
+    sectors: tuple[Option, ...]
+    target_groups: tuple[Option, ...]
+    languages: tuple[Option, ...]
+    by_value: dict[str, dict[str, Option]] = field(default_factory=dict)
+
+    def lookup(self, facet: str, values) -> list[Option]:
+        options = self.by_value[facet]
+        return [options[value] for value in values if value in options]
+
+
+def _load_reference() -> DirectoryReference:
+    served_regions = tuple(
+        Option(region.pk, region.slug, region.name_fi, region.name_sv) for region in Region.objects.served()
+    )
+    municipalities = tuple(
+        Option(m.pk, m.code, m.name_fi, m.name_sv, parent=m.region.slug)
+        for m in Municipality.objects.served().select_related("region").order_by("name_fi")
+    )
+    sectors = tuple(Option(s.pk, s.slug, s.name_fi, s.name_sv, s.name_en) for s in Sector.objects.all())
+    target_groups = tuple(Option(g.pk, g.slug, g.name_fi, g.name_sv, g.name_en) for g in TargetGroup.objects.all())
+    languages = tuple(
+        Option(lang.pk, lang.code, lang.name_fi, lang.name_sv, lang.name_en) for lang in Language.objects.all()
+    )
+    facets = {
+        "maakunta": served_regions,
+        "kunta": municipalities,
+        "toimiala": sectors,
+        "kohderyhma": target_groups,
+        "kieli": languages,
+    }
+    return DirectoryReference(
+        regions=served_regions,
+        municipalities=municipalities,
+        sectors=sectors,
+        target_groups=target_groups,
+        languages=languages,
+        by_value={facet: {option.value: option for option in options} for facet, options in facets.items()},
+    )
+
+
+def directory_reference() -> DirectoryReference:
+    key = f"{REFERENCE_CACHE_KEY}:{','.join(settings.PORTAL_REGIONS)}"
+    reference = cache.get(key)
+    if reference is None:
+        reference = _load_reference()
+        cache.set(key, reference, REFERENCE_CACHE_SECONDS)
+    return reference
+
+
+def _choices(facet: str):
+    def choices():
+        options = getattr(directory_reference(), facet)
+        return [(option.value, option.value) for option in options]
+
+    return choices
+
+
+class Sort:
+    RELEVANCE = "osuvuus"
+    NAME = "nimi"
+    NEWEST = "uusimmat"
+    UPDATED = "paivitetyt"
+
+    choices = [
+        (RELEVANCE, _("Relevance")),
+        (NAME, _("Name A to Z")),
+        (NEWEST, _("Newest first")),
+        (UPDATED, _("Recently updated")),
+    ]
+
+
+def name_ordering() -> list:
+    if connection.vendor == "postgresql":
+        # Finnish order: Å, Ä and Ö come after Z (the C collation would put them anywhere).
+        return [Collate("name", FINNISH_COLLATION).asc(), "id"]
+    return ["name", "id"]
+
+
+def validate_search_text(value: str) -> None:
+    if value.strip() and not search_terms(value):
+        raise ValidationError(_("Search with words made of letters or digits."), code="no_search_terms")
 
 
 class OrganisationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
-    kunta = django_filters.ModelMultipleChoiceFilter(
-        field_name="home_municipality",
-        to_field_name="code",
-        queryset=Municipality.objects.served(),
+    """Filters the published associations of the served regions by the directory's GET parameters.
+
+    Municipality means the home municipality: that keeps every filter a plain indexed column or a
+    semi-join, and lets the municipality facet also give the region counts and the total.
+    """
+
+    q = django_filters.CharFilter(
+        method="filter_text", max_length=200, label=_("Search words"), validators=[validate_search_text]
+    )
+    kunta = django_filters.MultipleChoiceFilter(
+        choices=_choices("municipalities"),
+        method="filter_municipalities",
         label=_("Municipality"),
-        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("There is no municipality with the code %(value)s in this service.")},
     )
-    maakunta = django_filters.ModelChoiceFilter(
-        field_name="home_municipality__region",
-        to_field_name="slug",
-        queryset=Region.objects.served(),
+    maakunta = django_filters.ChoiceFilter(
+        choices=_choices("regions"),
+        method="filter_region",
         label=_("Region"),
+        error_messages={"invalid_choice": _("There is no region called %(value)s in this service.")},
     )
-    toimiala = django_filters.ModelMultipleChoiceFilter(
-        field_name="sectors",
-        to_field_name="slug",
-        queryset=Sector.objects.all(),
+    toimiala = django_filters.MultipleChoiceFilter(
+        choices=_choices("sectors"),
+        method="filter_sectors",
         label=_("Sector"),
-        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("There is no sector called %(value)s.")},
     )
-    kohderyhma = django_filters.ModelMultipleChoiceFilter(
-        field_name="target_groups",
-        to_field_name="slug",
-        queryset=TargetGroup.objects.all(),
+    kohderyhma = django_filters.MultipleChoiceFilter(
+        choices=_choices("target_groups"),
+        method="filter_target_groups",
         label=_("Target group"),
-        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("There is no target group called %(value)s.")},
     )
-    kieli = django_filters.ModelMultipleChoiceFilter(
-        field_name="languages",
-        to_field_name="code",
-        queryset=Language.objects.all(),
+    kieli = django_filters.MultipleChoiceFilter(
+        choices=_choices("languages"),
+        method="filter_languages",
         label=_("Language"),
-        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("There is no language with the code %(value)s.")},
     )
+    jarjestys = django_filters.ChoiceFilter(
+        choices=Sort.choices,
+        method="filter_nothing",
+        label=_("Sort by"),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the listed sort orders.")},
+    )
+
+    FACETS = ("maakunta", "kunta", "toimiala", "kohderyhma", "kieli")
 
     class Meta:
         model = Organisation
         fields: list[str] = []
 
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.reference = directory_reference()
+
+    # Filtering -----------------------------------------------------------------------------
+
     def filter_text(self, queryset, name, value):
-        value = value.strip()
+        return search_organisations(queryset, value) if value.strip() else queryset
+
+    def filter_municipalities(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+        return queryset.filter(home_municipality_id__in=[o.pk for o in self.reference.lookup("kunta", value)])
+
+    def filter_region(self, queryset, name, value):
+        if not value:
+            return queryset
+        ids = [o.pk for o in self.reference.municipalities if o.parent == value]
+        return queryset.filter(home_municipality_id__in=ids)
+
+    def _filter_related(self, queryset, through, column: str, facet: str, value):
+        if not value:
+            return queryset
+        ids = [o.pk for o in self.reference.lookup(facet, value)]
+        # EXISTS keeps each association once, however many of the chosen sectors it has.
+        return queryset.filter(Exists(through.objects.filter(organisation_id=OuterRef("pk"), **{f"{column}__in": ids})))
+
+    def filter_sectors(self, queryset, name, value):
+        return self._filter_related(queryset, Organisation.sectors.through, "sector_id", "toimiala", value)
+
+    def filter_target_groups(self, queryset, name, value):
+        return self._filter_related(queryset, Organisation.target_groups.through, "targetgroup_id", "kohderyhma", value)
+
+    def filter_languages(self, queryset, name, value):
+        return self._filter_related(queryset, Organisation.languages.through, "language_id", "kieli", value)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def cleaned(self) -> dict:
+        """The valid part of the input: invalid parameters are reported and otherwise ignored."""
+        self.errors  # noqa: B018 - validates the form
+        return getattr(self.form, "cleaned_data", {})
+
+    def filtered(self, *, excluding: tuple[str, ...] = (), ranked: bool = True) -> QuerySet[Organisation]:
+        queryset = self.queryset.all()
+        for name, value in self.cleaned().items():
+            if name in excluding or name == "jarjestys":
+                continue
+            if name == "q":
+                # Facets only need the matching rows, not their rank.
+                queryset = search_organisations(queryset, value, ranked=ranked) if value.strip() else queryset
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    # Sorting --------------------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        return bool(search_terms(self.cleaned().get("q") or ""))
+
+    @property
+    def sort(self) -> str:
+        chosen = self.cleaned().get("jarjestys") or ""
+        if chosen == Sort.RELEVANCE or not chosen:
+            return Sort.RELEVANCE if self.searching else Sort.NAME
+        return chosen
+
+    def ordered(self) -> QuerySet[Organisation]:
+        queryset = self.filtered()
+        sort = self.sort
+        if sort == Sort.RELEVANCE:
+            return queryset.order_by("-rank", *name_ordering())
+        if sort == Sort.NEWEST:
+            return queryset.order_by("-created_at", "-id")
+        if sort == Sort.UPDATED:
+            return queryset.order_by("-updated_at", "-id")
+        return queryset.order_by(*name_ordering())
+
+    # Facets ---------------------------------------------------------------------------------
+
+    def _cache_key(self) -> str:
+        state = sorted((name, str(value)) for name, value in self.cleaned().items() if name != "jarjestys" and value)
+        digest = hashlib.sha256(repr((state, settings.PORTAL_REGIONS)).encode()).hexdigest()[:32]
+        return f"organisations:facets:{directory_version()}:{digest}"
+
+    def _count_facets(self) -> dict[str, dict[int, int]]:
+        # Municipality counts ignore both place filters: each municipality lies in one region, so
+        # the same figures give the region counts and, summed over the chosen places, the total.
+        places = self.filtered(excluding=("kunta", "maakunta"), ranked=False).order_by()
+        counts = {
+            "kunta": dict(
+                places.values_list("home_municipality_id")
+                .annotate(n=Count("id"))
+                .values_list("home_municipality_id", "n")
+            )
+        }
+        related = {
+            "toimiala": (Organisation.sectors.through, "sector_id"),
+            "kohderyhma": (Organisation.target_groups.through, "targetgroup_id"),
+            "kieli": (Organisation.languages.through, "language_id"),
+        }
+        for facet, (through, column) in related.items():
+            members = self.filtered(excluding=(facet,), ranked=False).order_by().values("pk")
+            counts[facet] = dict(
+                through.objects.filter(organisation_id__in=members)
+                .values(column)
+                .annotate(n=Count("*"))
+                .values_list(column, "n")
+            )
+        return counts
+
+    def facet_counts(self) -> dict[str, dict[int, int]]:
+        key = self._cache_key()
+        counts = cache.get(key)
+        if counts is None:
+            counts = self._count_facets()
+            cache.set(key, counts, FACET_CACHE_SECONDS)
+        return counts
+
+    def total(self) -> int:
+        """Number of matching associations, from the municipality counts (no COUNT query)."""
+        cleaned = self.cleaned()
+        by_municipality = self.facet_counts()["kunta"]
+        chosen = {o.pk for o in self.reference.lookup("kunta", cleaned.get("kunta") or [])}
+        region = cleaned.get("maakunta")
+        total = 0
+        for option in self.reference.municipalities:
+            if chosen and option.pk not in chosen:
+                continue
+            if region and option.parent != region:
+                continue
+            total += by_municipality.get(option.pk, 0)
+        return total
+
+    def facet_groups(self) -> list[dict]:
+        """The filter options with their counts and checked state, ready for the template."""
+        cleaned = self.cleaned()
+        counts = self.facet_counts()
+        by_municipality = counts["kunta"]
+        region = cleaned.get("maakunta") or ""
+        region_counts: dict[str, int] = {}
+        for option in self.reference.municipalities:
+            region_counts[option.parent] = region_counts.get(option.parent, 0) + by_municipality.get(option.pk, 0)
+
+        def group(facet, legend, options, facet_counts, *, multiple=True):
+            selected = cleaned.get(facet) or ([] if multiple else "")
+            selected = set(selected) if multiple else {selected}
+            return {
+                "name": facet,
+                "legend": legend,
+                "multiple": multiple,
+                "options": [
+                    {
+                        "value": option.value,
+                        "label": option.name,
+                        "count": facet_counts(option),
+                        "checked": option.value in selected,
+                    }
+                    for option in options
+                ],
+            }
+
+        municipalities = [o for o in self.reference.municipalities if not region or o.parent == region]
+        return [
+            group(
+                "maakunta",
+                _("Region"),
+                self.reference.regions,
+                lambda o: region_counts.get(o.value, 0),
+                multiple=False,
+            ),
+            group("kunta", _("Home municipality"), municipalities, lambda o: by_municipality.get(o.pk, 0)),
+            group("toimiala", _("Sector"), self.reference.sectors, lambda o: counts["toimiala"].get(o.pk, 0)),
+            group(
+                "kohderyhma",
+                _("Target group"),
+                self.reference.target_groups,
+                lambda o: counts["kohderyhma"].get(o.pk, 0),
+            ),
+            group("kieli", _("Language of activity"), self.reference.languages, lambda o: counts["kieli"].get(o.pk, 0)),
+        ]
+
+    def invalid_messages(self) -> list[str]:
+        messages = []
+        for errors in self.errors.values():
+            messages.extend(str(error) for error in errors)
+        return messages
+
+
+def directory_base_queryset() -> QuerySet[Organisation]:
+    """Published associations based in the served regions (ids from the cached reference: no join)."""
+    municipality_ids = [option.pk for option in directory_reference().municipalities]
+    return Organisation.objects.published().filter(home_municipality_id__in=municipality_ids)

@@ -1,43 +1,234 @@
-"""The search index of the directory.
+"""The search index of the directory, and searching it.
 
 Each association carries a ``search_document``: the text residents may search for (names in both
-languages, municipality, sectors, description). On PostgreSQL ``search_vector`` holds that text
-parsed with the Finnish configuration; other databases fall back to substring matching.
+languages, municipality, sectors, target groups, description). On PostgreSQL ``search_vector``
+holds that text parsed with the Finnish configuration (GIN index) and a trigram index on the
+upper-cased name catches typos; other databases fall back to substring matching.
+
+Finnish builds words by compounding and inflection, which the Snowball stemmer alone does not
+undo: "eläkeläisten" stems to "eläkeläist", which is no prefix of "eläkeläisyhdistys". When the
+Voikko morphological analyser is installed (Debian's ``voikko-fi`` and the ``libvoikko`` binding),
+the document also gets the base forms of the compound parts of names ("eläkeläinen yhdistys") and
+the query the base forms of its words. Without Voikko the query falls back to a shortened prefix
+of each long word, which finds the same associations with a little less precision.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
-from django.contrib.postgres.search import SearchVector
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Value
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Upper
 
 from .models import Organisation
 
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 40
+# Words of at least this many letters also match by a shortened prefix when Voikko is missing.
+FALLBACK_PREFIX_MIN = 7
+BATCH_SIZE = 2000
+DIRECTORY_VERSION_KEY = "organisations:directory-version"
+
+# Only letters and digits ever reach to_tsquery: its operators (& | ! : * ( ) ' ") cannot be typed in.
+WORD_RE = re.compile(r"[^\W_]+")
+WORDBASE_RE = re.compile(r"\+([^+(]*)\(([^)]*)\)")
+
+
+class _Analyser:
+    """A lazily loaded, thread-safe Voikko handle; ``None`` where Voikko is not installed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._voikko = None
+
+    def get(self):
+        if not getattr(settings, "SEARCH_USE_VOIKKO", True):
+            return None
+        if not self._loaded:
+            with self._lock:
+                if not self._loaded:
+                    self._voikko = self._load()
+                    self._loaded = True
+        return self._voikko
+
+    @staticmethod
+    def _load():
+        try:
+            import libvoikko
+        except ImportError:
+            return None
+        try:
+            return libvoikko.Voikko("fi")
+        except (OSError, libvoikko.VoikkoException):
+            # The binding is there but the shared library or the Finnish dictionary is not.
+            return None
+
+    def analyse(self, word: str) -> list[dict]:
+        voikko = self.get()
+        if voikko is None:
+            return []
+        with self._lock:
+            return voikko.analyze(word)
+
+
+_analyser = _Analyser()
+
+
+def voikko_available() -> bool:
+    return _analyser.get() is not None
+
+
+@lru_cache(maxsize=50_000)
+def _word_forms(word: str, use_voikko: bool) -> tuple[str, ...]:
+    """Base forms of ``word`` and, for a compound, of its parts (lower-cased, without ``word``)."""
+    if not use_voikko:
+        return ()
+    forms: list[str] = []
+    for analysis in _analyser.analyse(word):
+        base = (analysis.get("BASEFORM") or "").lower()
+        if base and base != word and base not in forms:
+            forms.append(base)
+        groups: list[tuple[str, str]] = []
+        for surface, part_base in WORDBASE_RE.findall(analysis.get("WORDBASES", "")):
+            if part_base.startswith("+") and groups:
+                # A derivational ending ("yhdist" + "ys") belongs to the part before it, which
+                # then stands as written ("yhdistys", not the verb "yhdistää").
+                groups[-1] = (groups[-1][0] + surface, "")
+            else:
+                groups.append((surface, part_base))
+        parts = [part_base or surface for surface, part_base in groups]
+        if len(parts) > 1:
+            for part in parts:
+                part = part.lower()
+                if len(part) > 2 and part not in forms and part != word:
+                    forms.append(part)
+    return tuple(forms)
+
+
+def word_forms(word: str) -> tuple[str, ...]:
+    return _word_forms(word.lower(), voikko_available())
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a resident's query: letters and digits only, lower-cased, a sensible number."""
+    terms: list[str] = []
+    for word in WORD_RE.findall((text or "").lower()):
+        word = word[:MAX_TERM_LENGTH]
+        if word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def _term_alternatives(term: str) -> list[str]:
+    alternatives = [term]
+    forms = word_forms(term)
+    alternatives.extend(form for form in forms if WORD_RE.fullmatch(form))
+    if not voikko_available() and len(term) >= FALLBACK_PREFIX_MIN:
+        # Cut off the likely inflection ending ("eläkeläisten" -> "eläkeläis") so the prefix also
+        # reaches compounds ("eläkeläisyhdistys").
+        alternatives.append(term[: max(FALLBACK_PREFIX_MIN - 1, len(term) - 3)])
+    return alternatives
+
+
+def prefix_tsquery(terms: Iterable[str]) -> str:
+    """A to_tsquery() expression: every term must match, each by any of its forms as a prefix."""
+    clauses = []
+    for term in terms:
+        alternatives = " | ".join(f"{alternative}:*" for alternative in _term_alternatives(term))
+        clauses.append(f"({alternatives})")
+    return " & ".join(clauses)
+
+
+def search_organisations(queryset: QuerySet[Organisation], text: str, *, ranked: bool = True) -> QuerySet[Organisation]:
+    """Associations matching ``text``; with ``ranked``, annotated with ``rank`` (higher is better)."""
+    terms = search_terms(text)
+    if not terms:
+        return queryset.none()
+    if connection.vendor != "postgresql":
+        condition = Q()
+        for term in terms:
+            condition &= Q(search_document__icontains=term) | Q(name__icontains=term)
+        queryset = queryset.filter(condition)
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField())) if ranked else queryset
+    query = SearchQuery(prefix_tsquery(terms), search_type="raw", config="finnish")
+    phrase = " ".join(terms).upper()
+    queryset = queryset.alias(name_upper=Upper("name")).filter(
+        # Full-text prefix match, or a name whose words look like the query (typo tolerance);
+        # each condition has its own GIN index.
+        Q(search_vector=query) | Q(name_upper__trigram_word_similar=phrase)
+    )
+    if not ranked:
+        return queryset
+    return queryset.annotate(
+        rank=SearchRank(F("search_vector"), query) + TrigramWordSimilarity(Value(phrase), F("name_upper"))
+    )
+
 
 def build_search_document(organisation: Organisation) -> str:
-    parts = [
-        organisation.name,
-        organisation.name_sv,
+    names = " ".join(part for part in (organisation.name, organisation.name_sv) if part)
+    labels = [
         organisation.home_municipality.name_fi,
-        " ".join(sector.name_fi for sector in organisation.sectors.all()),
-        " ".join(group.name_fi for group in organisation.target_groups.all()),
-        organisation.description,
+        organisation.home_municipality.name_sv,
+        *(sector.name_fi for sector in organisation.sectors.all()),
+        *(sector.name_sv for sector in organisation.sectors.all()),
+        *(group.name_fi for group in organisation.target_groups.all()),
     ]
-    return " ".join(part for part in parts if part)
+    # Voikko runs on the short texts only: names and labels, not the free-form description.
+    forms: list[str] = []
+    for word in WORD_RE.findall(" ".join([organisation.name, *labels]).lower()):
+        forms.extend(word_forms(word))
+    parts = [names, " ".join(dict.fromkeys(label for label in labels if label)), " ".join(dict.fromkeys(forms))]
+    parts.append(organisation.description)
+    return "\n".join(part for part in parts if part)
+
+
+def bump_directory_version() -> None:
+    """Tell cached directory figures (facet counts) that the associations changed."""
+    try:
+        cache.incr(DIRECTORY_VERSION_KEY)
+    except ValueError:
+        cache.set(DIRECTORY_VERSION_KEY, 1, None)
+
+
+def directory_version() -> int:
+    return cache.get_or_set(DIRECTORY_VERSION_KEY, 1, None)
 
 
 def refresh_search_index(organisation_ids: Iterable[int]) -> None:
-    """Rebuild the search document (and vector on PostgreSQL) of the given associations."""
-    organisations = (
-        Organisation.objects.filter(pk__in=list(organisation_ids))
-        .select_related("home_municipality")
-        .prefetch_related("sectors", "target_groups")
-    )
-    for organisation in organisations:
-        document = build_search_document(organisation)
-        update = {"search_document": document}
+    """Rebuild the search document (and, on PostgreSQL, the vector) of the given associations.
+
+    Works in batches: one query for the associations, two for their sectors and target groups and
+    one UPDATE per batch, however many rows.
+    """
+    ids = sorted(set(organisation_ids))
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        organisations = list(
+            Organisation.objects.filter(pk__in=batch)
+            .select_related("home_municipality")
+            .prefetch_related("sectors", "target_groups")
+            .only("pk", "name", "name_sv", "description", "home_municipality")
+        )
+        documents = [build_search_document(organisation) for organisation in organisations]
         if connection.vendor == "postgresql":
-            update["search_vector"] = SearchVector(Value(document), config="finnish")
-        Organisation.objects.filter(pk=organisation.pk).update(**update)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE organisations_organisation AS o "
+                    "SET search_document = d.document, search_vector = to_tsvector('finnish', d.document) "
+                    "FROM unnest(%s::bigint[], %s::text[]) AS d(id, document) WHERE o.id = d.id",
+                    [[organisation.pk for organisation in organisations], documents],
+                )
+        else:
+            for organisation, document in zip(organisations, documents, strict=True):
+                organisation.search_document = document
+            Organisation.objects.bulk_update(organisations, ["search_document"], batch_size=500)
+    if ids:
+        bump_directory_version()
