@@ -9,8 +9,8 @@ Finnish builds words by compounding and inflection, which the Snowball stemmer a
 undo: "eläkeläisten" stems to "eläkeläist", which is no prefix of "eläkeläisyhdistys". When the
 Voikko morphological analyser is installed (Debian's ``voikko-fi`` and the ``libvoikko`` binding),
 the document also gets the base forms of the compound parts of names ("eläkeläinen yhdistys") and
-the query the base forms of its words. Without Voikko the query falls back to a shortened prefix
-of each long word, which finds the same associations with a little less precision.
+the query the base forms of its words. Long query words also match by a shortened prefix (the
+inflection ending cut off), which is all there is where Voikko is missing.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .models import Organisation
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
-# Words of at least this many letters also match by a shortened prefix when Voikko is missing.
+# Query words of at least this many letters also match by a prefix three letters shorter.
 FALLBACK_PREFIX_MIN = 7
 BATCH_SIZE = 2000
 DIRECTORY_VERSION_KEY = "organisations:directory-version"
@@ -131,9 +131,9 @@ def _term_alternatives(term: str) -> list[str]:
     alternatives = [term]
     forms = word_forms(term)
     alternatives.extend(form for form in forms if WORD_RE.fullmatch(form))
-    if not voikko_available() and len(term) >= FALLBACK_PREFIX_MIN:
+    if len(term) >= FALLBACK_PREFIX_MIN:
         # Cut off the likely inflection ending ("eläkeläisten" -> "eläkeläis") so the prefix also
-        # reaches compounds ("eläkeläisyhdistys").
+        # reaches compounds ("eläkeläisyhdistys") and descriptions, which Voikko does not analyse.
         alternatives.append(term[: max(FALLBACK_PREFIX_MIN - 1, len(term) - 3)])
     return alternatives
 

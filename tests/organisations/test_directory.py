@@ -115,7 +115,10 @@ def test_filter_by_target_group_and_language(client, directory):
         "Kuopion Hiihtoseura ry",
         "Kuopion Tanssiseura ry",
     ]
-    assert sorted(result_names(client.get(f"{URL}?kieli=sv"))) == ["Kuopion Hiihtoseura ry", "Mikkelin Omaishoitajat ry"]
+    assert sorted(result_names(client.get(f"{URL}?kieli=sv"))) == [
+        "Kuopion Hiihtoseura ry",
+        "Mikkelin Omaishoitajat ry",
+    ]
     assert result_names(client.get(f"{URL}?kieli=sv&kohderyhma=nuoret")) == ["Kuopion Hiihtoseura ry"]
 
 
