@@ -14,3 +14,13 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _finnish_by_default():
+    """A request under /sv/ leaves Swedish active in the thread; every test starts in Finnish."""
+    from django.utils import translation
+
+    translation.activate("fi")
+    yield
+    translation.activate("fi")
