@@ -30,7 +30,8 @@ def organisation_list(request):
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "filter": directory,
-        "facet_groups": directory.facet_groups(),
+        "facets_html": directory.facet_fieldsets_html(),
+        "q": request.GET.get("q", ""),
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "sort": directory.sort,
