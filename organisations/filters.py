@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -25,9 +25,10 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Language, Municipality, Organisation, Region, Sector, TargetGroup
-from .search import directory_version, search_organisations, search_terms
+from .search import bit_mask, directory_version, mask_bits, search_organisations, search_terms
 
 FINNISH_COLLATION = "fi-FI-x-icu"
+MASK_FACETS = {"toimiala": "sector_mask", "kohderyhma": "target_group_mask", "kieli": "language_mask"}
 REFERENCE_CACHE_KEY = "organisations:directory-reference:v1"
 REFERENCE_CACHE_SECONDS = 3600
 FACET_CACHE_SECONDS = 300
@@ -209,21 +210,21 @@ class OrganisationFilter(django_filters.FilterSet):
         ids = [o.pk for o in self.reference.municipalities if o.parent == value]
         return queryset.filter(home_municipality_id__in=ids)
 
-    def _filter_related(self, queryset, through, column: str, facet: str, value):
+    def _filter_mask(self, queryset, column: str, facet: str, value):
         if not value:
             return queryset
-        ids = [o.pk for o in self.reference.lookup(facet, value)]
-        # EXISTS keeps each association once, however many of the chosen sectors it has.
-        return queryset.filter(Exists(through.objects.filter(organisation_id=OuterRef("pk"), **{f"{column}__in": ids})))
+        mask = bit_mask(option.pk for option in self.reference.lookup(facet, value))
+        # Any of the chosen ones: the association's bit set shares a bit with the choice.
+        return queryset.alias(**{f"{column}_chosen": F(column).bitand(mask)}).filter(**{f"{column}_chosen__gt": 0})
 
     def filter_sectors(self, queryset, name, value):
-        return self._filter_related(queryset, Organisation.sectors.through, "sector_id", "toimiala", value)
+        return self._filter_mask(queryset, "sector_mask", "toimiala", value)
 
     def filter_target_groups(self, queryset, name, value):
-        return self._filter_related(queryset, Organisation.target_groups.through, "targetgroup_id", "kohderyhma", value)
+        return self._filter_mask(queryset, "target_group_mask", "kohderyhma", value)
 
     def filter_languages(self, queryset, name, value):
-        return self._filter_related(queryset, Organisation.languages.through, "language_id", "kieli", value)
+        return self._filter_mask(queryset, "language_mask", "kieli", value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -276,30 +277,117 @@ class OrganisationFilter(django_filters.FilterSet):
         digest = hashlib.sha256(repr((state, settings.PORTAL_REGIONS)).encode()).hexdigest()[:32]
         return f"organisations:facets:{directory_version()}:{digest}"
 
+    def _facet_tests(self) -> dict[str, tuple[str, object] | None]:
+        """Per facet, the chosen values as (column, municipality ids or bit set), None if unused."""
+        cleaned = self.cleaned()
+        tests: dict[str, tuple[str, object] | None] = {}
+        chosen = {option.pk for option in self.reference.lookup("kunta", cleaned.get("kunta") or [])}
+        region = cleaned.get("maakunta")
+        if chosen or region:
+            tests["place"] = (
+                "home_municipality_id",
+                [
+                    option.pk
+                    for option in self.reference.municipalities
+                    if (not chosen or option.pk in chosen) and (not region or option.parent == region)
+                ],
+            )
+        else:
+            tests["place"] = None
+        for facet, column in MASK_FACETS.items():
+            values = cleaned.get(facet)
+            tests[facet] = (column, bit_mask(o.pk for o in self.reference.lookup(facet, values))) if values else None
+        return tests
+
     def _count_facets(self) -> dict[str, dict[int, int]]:
-        # Municipality counts ignore both place filters: each municipality lies in one region, so
-        # the same figures give the region counts and, summed over the chosen places, the total.
-        places = self.filtered(excluding=("kunta", "maakunta"), ranked=False).order_by()
-        counts = {
-            "kunta": dict(
-                places.values_list("home_municipality_id")
-                .annotate(n=Count("id"))
-                .values_list("home_municipality_id", "n")
-            )
-        }
-        related = {
-            "toimiala": (Organisation.sectors.through, "sector_id"),
-            "kohderyhma": (Organisation.target_groups.through, "targetgroup_id"),
-            "kieli": (Organisation.languages.through, "language_id"),
-        }
-        for facet, (through, column) in related.items():
-            members = self.filtered(excluding=(facet,), ranked=False).order_by().values("pk")
-            counts[facet] = dict(
-                through.objects.filter(organisation_id__in=members)
-                .values(column)
-                .annotate(n=Count("*"))
-                .values_list(column, "n")
-            )
+        """Counts of every facet in one pass over the associations that pass all but one filter.
+
+        Each facet counts the associations that pass every filter except its own; the
+        municipality facet ignores both place filters (a municipality lies in one region, so the
+        same figures give the region counts and, over the chosen places, the total).
+        """
+        candidates = self.filtered(excluding=self.FACETS, ranked=False).order_by()
+        tests = self._facet_tests()
+        if connection.vendor == "postgresql":
+            return self._count_facets_sql(candidates, tests)
+        return self._count_facets_python(candidates, tests)
+
+    @staticmethod
+    def _count_facets_python(candidates, tests) -> dict[str, dict[int, int]]:
+        def passes(facet, value) -> bool:
+            test = tests[facet]
+            if test is None:
+                return True
+            return value in test[1] if facet == "place" else bool(value & test[1])
+
+        counts: dict[str, dict[int, int]] = {"kunta": {}, "toimiala": {}, "kohderyhma": {}, "kieli": {}}
+        rows = candidates.values_list("home_municipality_id", *MASK_FACETS.values())
+        for municipality, *masks in rows:
+            values = dict(zip(["place", *MASK_FACETS], [municipality, *masks], strict=True))
+            results = {facet: passes(facet, value) for facet, value in values.items()}
+            failed = [facet for facet, ok in results.items() if not ok]
+            if len(failed) > 1:
+                continue
+            if not failed or failed == ["place"]:
+                counts["kunta"][municipality] = counts["kunta"].get(municipality, 0) + 1
+            for facet in MASK_FACETS:
+                if not failed or failed == [facet]:
+                    for pk in mask_bits(values[facet]):
+                        counts[facet][pk] = counts[facet].get(pk, 0) + 1
+        return counts
+
+    @staticmethod
+    def _count_facets_sql(candidates, tests) -> dict[str, dict[int, int]]:
+        inner, params = candidates.values("home_municipality_id", *MASK_FACETS.values()).query.sql_with_params()
+        params = list(params)
+        conditions: dict[str, str] = {}
+        for facet, test in tests.items():
+            if test is None:
+                conditions[facet] = "TRUE"
+            elif facet == "place":
+                conditions[facet] = "(c.home_municipality_id = ANY(%s))"
+            else:
+                conditions[facet] = f"((c.{test[0]} & %s) <> 0)"
+        # Each condition's parameter, in the order the conditions appear in the SQL below.
+        order = ["place", *MASK_FACETS]
+
+        def condition_sql(facets) -> tuple[str, list]:
+            parts = [conditions[facet] for facet in facets]
+            values = [tests[facet][1] for facet in facets if tests[facet] is not None]
+            return " AND ".join(parts), values
+
+        select_counts, count_params = [], []
+        for facet in order:
+            sql, values = condition_sql([other for other in order if other != facet])
+            select_counts.append(f"COUNT(*) FILTER (WHERE {sql})")
+            count_params += values
+        active = [facet for facet in order if tests[facet] is not None]
+        where, where_params = "TRUE", []
+        if len(active) > 1:
+            where = " + ".join(f"{conditions[facet]}::int" for facet in active) + f" >= {len(active) - 1}"
+            where_params = [tests[facet][1] for facet in active]
+        query = (
+            # Only fixed SQL fragments are joined here; every value travels as a parameter.
+            f"SELECT c.home_municipality_id, c.sector_mask, c.target_group_mask, c.language_mask, "  # noqa: S608
+            f"{', '.join(select_counts)} FROM ({inner}) AS c WHERE {where} "
+            "GROUP BY GROUPING SETS ((c.home_municipality_id), (c.sector_mask), (c.target_group_mask), "
+            "(c.language_mask))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, [*count_params, *params, *where_params])
+            rows = cursor.fetchall()
+        counts: dict[str, dict[int, int]] = {"kunta": {}, "toimiala": {}, "kohderyhma": {}, "kieli": {}}
+        for municipality, sectors, groups, languages, by_place, by_sector, by_group, by_language in rows:
+            if municipality is not None:
+                counts["kunta"][municipality] = by_place
+            for facet, mask, number in [
+                ("toimiala", sectors, by_sector),
+                ("kohderyhma", groups, by_group),
+                ("kieli", languages, by_language),
+            ]:
+                if mask is not None and number:
+                    for pk in mask_bits(mask):
+                        counts[facet][pk] = counts[facet].get(pk, 0) + number
         return counts
 
     def facet_counts(self) -> dict[str, dict[int, int]]:

@@ -34,6 +34,8 @@ MAX_TERM_LENGTH = 40
 # Query words of at least this many letters also match by a prefix three letters shorter.
 FALLBACK_PREFIX_MIN = 7
 BATCH_SIZE = 2000
+# Sectors, target groups and languages are few; their primary keys index the bits of a bigint.
+MASK_BITS = 63
 DIRECTORY_VERSION_KEY = "organisations:directory-version"
 
 # Only letters and digits ever reach to_tsquery: its operators (& | ! : * ( ) ' ") cannot be typed in.
@@ -202,11 +204,26 @@ def directory_version() -> int:
     return cache.get_or_set(DIRECTORY_VERSION_KEY, 1, None)
 
 
-def refresh_search_index(organisation_ids: Iterable[int]) -> None:
-    """Rebuild the search document (and, on PostgreSQL, the vector) of the given associations.
+def bit_mask(primary_keys: Iterable[int]) -> int:
+    """A set of small primary keys as the bits of a (positive) 64-bit integer."""
+    mask = 0
+    for pk in primary_keys:
+        if 0 <= pk < MASK_BITS:
+            mask |= 1 << pk
+    return mask
 
-    Works in batches: one query for the associations, two for their sectors and target groups and
-    one UPDATE per batch, however many rows.
+
+def mask_bits(mask: int) -> list[int]:
+    return [bit for bit in range(MASK_BITS) if mask >> bit & 1]
+
+
+def refresh_search_index(organisation_ids: Iterable[int]) -> None:
+    """Rebuild the search document (and, on PostgreSQL, the vector) and the facet bit sets of the
+    given associations. Call it after every change to an association's names, description, home
+    municipality, sectors, target groups or languages.
+
+    Works in batches: one query for the associations, three for their sectors, target groups and
+    languages, and one UPDATE per batch, however many rows.
     """
     ids = sorted(set(organisation_ids))
     for start in range(0, len(ids), BATCH_SIZE):
@@ -214,21 +231,35 @@ def refresh_search_index(organisation_ids: Iterable[int]) -> None:
         organisations = list(
             Organisation.objects.filter(pk__in=batch)
             .select_related("home_municipality")
-            .prefetch_related("sectors", "target_groups")
+            .prefetch_related("sectors", "target_groups", "languages")
             .only("pk", "name", "name_sv", "description", "home_municipality")
         )
-        documents = [build_search_document(organisation) for organisation in organisations]
+        for organisation in organisations:
+            organisation.search_document = build_search_document(organisation)
+            organisation.sector_mask = bit_mask(item.pk for item in organisation.sectors.all())
+            organisation.target_group_mask = bit_mask(item.pk for item in organisation.target_groups.all())
+            organisation.language_mask = bit_mask(item.pk for item in organisation.languages.all())
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
                     "UPDATE organisations_organisation AS o "
-                    "SET search_document = d.document, search_vector = to_tsvector('finnish', d.document) "
-                    "FROM unnest(%s::bigint[], %s::text[]) AS d(id, document) WHERE o.id = d.id",
-                    [[organisation.pk for organisation in organisations], documents],
+                    "SET search_document = d.document, search_vector = to_tsvector('finnish', d.document), "
+                    "sector_mask = d.sectors, target_group_mask = d.groups, language_mask = d.languages "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+                    "AS d(id, document, sectors, groups, languages) WHERE o.id = d.id",
+                    [
+                        [o.pk for o in organisations],
+                        [o.search_document for o in organisations],
+                        [o.sector_mask for o in organisations],
+                        [o.target_group_mask for o in organisations],
+                        [o.language_mask for o in organisations],
+                    ],
                 )
         else:
-            for organisation, document in zip(organisations, documents, strict=True):
-                organisation.search_document = document
-            Organisation.objects.bulk_update(organisations, ["search_document"], batch_size=500)
+            Organisation.objects.bulk_update(
+                organisations,
+                ["search_document", "sector_mask", "target_group_mask", "language_mask"],
+                batch_size=500,
+            )
     if ids:
         bump_directory_version()

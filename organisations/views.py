@@ -23,7 +23,12 @@ MUNICIPALITY_SECTOR_SAMPLE = 10
 @require_GET
 def organisation_list(request):
     directory = OrganisationFilter(request.GET, queryset=directory_base_queryset())
-    organisations = directory.ordered().select_related("home_municipality").prefetch_related("sectors")
+    organisations = (
+        directory.ordered()
+        .defer("description", "search_document", "search_vector")
+        .select_related("home_municipality")
+        .prefetch_related("sectors")
+    )
     paginator = Paginator(organisations, PAGE_SIZE)
     # The total comes from the facet counts, which are needed anyway: no separate COUNT(*).
     paginator.count = directory.total()
