@@ -193,11 +193,13 @@ class OrganisationFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.reference = directory_reference()
+        # Set once the words themselves found nothing: then names resembling them are shown.
+        self.similar = False
 
     # Filtering -----------------------------------------------------------------------------
 
     def filter_text(self, queryset, name, value):
-        return search_organisations(queryset, value) if value.strip() else queryset
+        return search_organisations(queryset, value, similar=self.similar) if value.strip() else queryset
 
     def filter_municipalities(self, queryset, name, value):
         if not value:
@@ -241,7 +243,8 @@ class OrganisationFilter(django_filters.FilterSet):
                 continue
             if name == "q":
                 # Facets only need the matching rows, not their rank.
-                queryset = search_organisations(queryset, value, ranked=ranked) if value.strip() else queryset
+                if value.strip():
+                    queryset = search_organisations(queryset, value, ranked=ranked, similar=self.similar)
                 continue
             queryset = self.filters[name].filter(queryset, value)
         return queryset
@@ -274,7 +277,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def _cache_key(self) -> str:
         state = sorted((name, str(value)) for name, value in self.cleaned().items() if name != "jarjestys" and value)
-        digest = hashlib.sha256(repr((state, settings.PORTAL_REGIONS)).encode()).hexdigest()[:32]
+        digest = hashlib.sha256(repr((state, self.similar, settings.PORTAL_REGIONS)).encode()).hexdigest()[:32]
         return f"organisations:facets:{directory_version()}:{digest}"
 
     def _facet_tests(self) -> dict[str, tuple[str, object] | None]:
@@ -391,6 +394,16 @@ class OrganisationFilter(django_filters.FilterSet):
         return counts
 
     def facet_counts(self) -> dict[str, dict[int, int]]:
+        if hasattr(self, "_facet_counts"):
+            return self._facet_counts
+        counts = self._cached_facet_counts()
+        if self.searching and self._total(counts) == 0:
+            self.similar = True
+            counts = self._cached_facet_counts()
+        self._facet_counts = counts
+        return counts
+
+    def _cached_facet_counts(self) -> dict[str, dict[int, int]]:
         key = self._cache_key()
         counts = cache.get(key)
         if counts is None:
@@ -400,8 +413,11 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def total(self) -> int:
         """Number of matching associations, from the municipality counts (no COUNT query)."""
+        return self._total(self.facet_counts())
+
+    def _total(self, counts) -> int:
         cleaned = self.cleaned()
-        by_municipality = self.facet_counts()["kunta"]
+        by_municipality = counts["kunta"]
         chosen = {o.pk for o in self.reference.lookup("kunta", cleaned.get("kunta") or [])}
         region = cleaned.get("maakunta")
         total = 0

@@ -3,7 +3,7 @@
 Each association carries a ``search_document``: the text residents may search for (names in both
 languages, municipality, sectors, target groups, description). On PostgreSQL ``search_vector``
 holds that text parsed with the Finnish configuration (GIN index) and a trigram index on the
-upper-cased name catches typos; other databases fall back to substring matching.
+upper-cased name finds names with typos when the words match nothing; other databases fall back to substring matching.
 
 Finnish builds words by compounding and inflection, which the Snowball stemmer alone does not
 undo: "eläkeläisten" stems to "eläkeläist", which is no prefix of "eläkeläisyhdistys". When the
@@ -89,8 +89,8 @@ def voikko_available() -> bool:
 
 
 @lru_cache(maxsize=50_000)
-def _word_forms(word: str, use_voikko: bool) -> tuple[str, ...]:
-    """Base forms of ``word`` and, for a compound, of its parts (lower-cased, without ``word``)."""
+def _word_forms(word: str, use_voikko: bool, with_parts: bool) -> tuple[str, ...]:
+    """Base forms of ``word`` and, with ``with_parts``, of its compound parts (without ``word``)."""
     if not use_voikko:
         return ()
     forms: list[str] = []
@@ -98,6 +98,8 @@ def _word_forms(word: str, use_voikko: bool) -> tuple[str, ...]:
         base = (analysis.get("BASEFORM") or "").lower()
         if base and base != word and base not in forms:
             forms.append(base)
+        if not with_parts:
+            continue
         groups: list[tuple[str, str]] = []
         for surface, part_base in WORDBASE_RE.findall(analysis.get("WORDBASES", "")):
             if part_base.startswith("+") and groups:
@@ -116,7 +118,14 @@ def _word_forms(word: str, use_voikko: bool) -> tuple[str, ...]:
 
 
 def word_forms(word: str) -> tuple[str, ...]:
-    return _word_forms(word.lower(), voikko_available())
+    """What the index adds for a word: its base forms and its compound parts."""
+    return _word_forms(word.lower(), voikko_available(), True)
+
+
+def base_forms(word: str) -> tuple[str, ...]:
+    """What a query word also matches: its base forms only. Compound parts would make
+    "urheiluseura" find every "seura"."""
+    return _word_forms(word.lower(), voikko_available(), False)
 
 
 def search_terms(text: str) -> list[str]:
@@ -131,7 +140,7 @@ def search_terms(text: str) -> list[str]:
 
 def _term_alternatives(term: str) -> list[str]:
     alternatives = [term]
-    forms = word_forms(term)
+    forms = base_forms(term)
     alternatives.extend(form for form in forms if WORD_RE.fullmatch(form))
     if len(term) >= FALLBACK_PREFIX_MIN:
         # Cut off the likely inflection ending ("eläkeläisten" -> "eläkeläis") so the prefix also
@@ -149,8 +158,15 @@ def prefix_tsquery(terms: Iterable[str]) -> str:
     return " & ".join(clauses)
 
 
-def search_organisations(queryset: QuerySet[Organisation], text: str, *, ranked: bool = True) -> QuerySet[Organisation]:
-    """Associations matching ``text``; with ``ranked``, annotated with ``rank`` (higher is better)."""
+def search_organisations(
+    queryset: QuerySet[Organisation], text: str, *, ranked: bool = True, similar: bool = False
+) -> QuerySet[Organisation]:
+    """Associations matching ``text``; with ``ranked``, annotated with ``rank`` (higher is better).
+
+    ``similar`` looks for names that resemble the words instead (typos): the directory asks for
+    that only when the words themselves found nothing, because checking the similarity of tens
+    of thousands of names that share a common word costs far more than the full-text match.
+    """
     terms = search_terms(text)
     if not terms:
         return queryset.none()
@@ -160,21 +176,31 @@ def search_organisations(queryset: QuerySet[Organisation], text: str, *, ranked:
             condition &= Q(search_document__icontains=term) | Q(name__icontains=term)
         queryset = queryset.filter(condition)
         return queryset.annotate(rank=Value(0.0, output_field=FloatField())) if ranked else queryset
+    if similar:
+        phrase = " ".join(terms).upper()
+        # Upper(name) has the trigram index; "%>" is word_similarity above pg_trgm's threshold.
+        queryset = queryset.alias(name_upper=Upper("name")).filter(name_upper__trigram_word_similar=phrase)
+        if not ranked:
+            return queryset
+        return queryset.annotate(rank=TrigramWordSimilarity(Value(phrase), F("name_upper")))
     query = SearchQuery(prefix_tsquery(terms), search_type="raw", config="finnish")
-    phrase = " ".join(terms).upper()
-    queryset = queryset.alias(name_upper=Upper("name")).filter(
-        # Full-text prefix match, or a name whose words look like the query (typo tolerance);
-        # each condition has its own GIN index.
-        Q(search_vector=query) | Q(name_upper__trigram_word_similar=phrase)
-    )
-    if not ranked:
-        return queryset
-    return queryset.annotate(
-        rank=SearchRank(F("search_vector"), query) + TrigramWordSimilarity(Value(phrase), F("name_upper"))
-    )
+    queryset = queryset.filter(search_vector=query)
+    return queryset.annotate(rank=SearchRank(F("search_vector"), query)) if ranked else queryset
+
+
+def _with_forms(text: str) -> str:
+    forms: list[str] = []
+    for word in WORD_RE.findall(text.lower()):
+        forms.extend(word_forms(word))
+    return " ".join([text, *dict.fromkeys(forms)]).strip()
 
 
 def build_search_document(organisation: Organisation) -> str:
+    """Three lines: the names, the labels (municipality, sectors, target groups), the description.
+
+    The first line is weighted highest in the vector, so name matches rank first. Voikko runs on
+    the short lines only, not on the free-form description.
+    """
     names = " ".join(part for part in (organisation.name, organisation.name_sv) if part)
     labels = [
         organisation.home_municipality.name_fi,
@@ -183,13 +209,20 @@ def build_search_document(organisation: Organisation) -> str:
         *(sector.name_sv for sector in organisation.sectors.all()),
         *(group.name_fi for group in organisation.target_groups.all()),
     ]
-    # Voikko runs on the short texts only: names and labels, not the free-form description.
-    forms: list[str] = []
-    for word in WORD_RE.findall(" ".join([organisation.name, *labels]).lower()):
-        forms.extend(word_forms(word))
-    parts = [names, " ".join(dict.fromkeys(label for label in labels if label)), " ".join(dict.fromkeys(forms))]
-    parts.append(organisation.description)
-    return "\n".join(part for part in parts if part)
+    lines = [_with_forms(names), _with_forms(" ".join(dict.fromkeys(label for label in labels if label)))]
+    lines.append(" ".join(organisation.description.split()))
+    return "\n".join(lines)
+
+
+# Names (the document's first line) weigh A, the rest B: ts_rank then puts name matches first.
+REFRESH_SQL = (
+    "UPDATE organisations_organisation AS o SET search_document = d.document, search_vector = "
+    "setweight(to_tsvector('finnish', split_part(d.document, E'\\n', 1)), 'A') || "
+    "setweight(to_tsvector('finnish', substr(d.document, strpos(d.document, E'\\n') + 1)), 'B'), "
+    "sector_mask = d.sectors, target_group_mask = d.groups, language_mask = d.languages "
+    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS d(id, document, sectors, groups, languages) WHERE o.id = d.id"
+)
 
 
 def bump_directory_version() -> None:
@@ -242,11 +275,7 @@ def refresh_search_index(organisation_ids: Iterable[int]) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE organisations_organisation AS o "
-                    "SET search_document = d.document, search_vector = to_tsvector('finnish', d.document), "
-                    "sector_mask = d.sectors, target_group_mask = d.groups, language_mask = d.languages "
-                    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "
-                    "AS d(id, document, sectors, groups, languages) WHERE o.id = d.id",
+                    REFRESH_SQL,
                     [
                         [o.pk for o in organisations],
                         [o.search_document for o in organisations],

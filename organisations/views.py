@@ -23,6 +23,8 @@ MUNICIPALITY_SECTOR_SAMPLE = 10
 @require_GET
 def organisation_list(request):
     directory = OrganisationFilter(request.GET, queryset=directory_base_queryset())
+    # The counts come first: they decide whether a search falls back to similar names.
+    total = directory.total()
     organisations = (
         directory.ordered()
         .defer("description", "search_document", "search_vector")
@@ -31,7 +33,7 @@ def organisation_list(request):
     )
     paginator = Paginator(organisations, PAGE_SIZE)
     # The total comes from the facet counts, which are needed anyway: no separate COUNT(*).
-    paginator.count = directory.total()
+    paginator.count = total
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "filter": directory,
@@ -44,6 +46,7 @@ def organisation_list(request):
             (value, label) for value, label in Sort.choices if value != Sort.RELEVANCE or directory.searching
         ],
         "errors": directory.invalid_messages(),
+        "similar": directory.similar,
     }
     # A link with an unknown code still shows the directory, with the problem explained.
     status = 400 if context["errors"] else 200
