@@ -484,6 +484,7 @@ class OrganisationFilter(django_filters.FilterSet):
         engine more than all the directory's queries together.
         """
         html = []
+        all_label = escape(gettext("All"))
         for group in self.facet_groups():
             name = group["name"]
             html.append(f"<fieldset><legend>{escape(group['legend'])}</legend><ul>")
@@ -492,7 +493,7 @@ class OrganisationFilter(django_filters.FilterSet):
                 checked = "" if any(option["checked"] for option in group["options"]) else " checked"
                 html.append(
                     f'<li><input type="radio" name="{name}" value="" id="{name}-all"{checked}> '
-                    f'<label for="{name}-all">{escape(gettext("All"))}</label></li>'
+                    f'<label for="{name}-all">{all_label}</label></li>'
                 )
             for option in group["options"]:
                 value = escape(option["value"])

@@ -170,6 +170,7 @@ def test_filter_form_works_without_javascript(client, directory):
     assert '<form method="get" action="/yhdistykset/"' in html
     assert html.count("<fieldset>") == 5
     assert html.count("<legend>") == 5
+    assert '<label for="maakunta-all">Kaikki</label>' in html
     assert '<input type="checkbox" name="kunta" value="297" id="kunta-297" checked> <label for="kunta-297">' in html
     assert "<script" not in html
 
