@@ -1,10 +1,7 @@
 import json
 
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Count, F, Window
-from django.db.models.functions import Collate, RowNumber
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
@@ -12,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from portal.permissions import can_view_organisation, municipal_scope, visible_contact_fields
 
-from .filters import FINNISH_COLLATION, OrganisationFilter, Sort, directory_base_queryset
+from .filters import OrganisationFilter, Sort, directory_base_queryset, municipality_sector_samples
 from .models import Municipality, Organisation
 
 PAGE_SIZE = 20
@@ -142,38 +139,18 @@ def municipality_list(request):
 def municipality_detail(request, key: str):
     lookup = {"code": key} if key.isdigit() else {"slug": key}
     municipality = get_object_or_404(Municipality.objects.served().select_related("region"), **lookup)
-    organisations = Organisation.objects.published().filter(home_municipality=municipality)
-    through = Organisation.sectors.through
-    memberships = through.objects.filter(
-        organisation__status=Organisation.Status.PUBLISHED, organisation__home_municipality=municipality
-    )
-    sector_counts = dict(memberships.values("sector_id").annotate(n=Count("*")).values_list("sector_id", "n"))
-    # The first few associations of every sector in A-Ö order, in one query (a window per sector).
-    samples = (
-        memberships.annotate(
-            position=Window(RowNumber(), partition_by=[F("sector_id")], order_by=_related_name_ordering())
-        )
-        .filter(position__lte=MUNICIPALITY_SECTOR_SAMPLE)
-        .select_related("organisation", "sector")
-        .order_by("sector__position", "position")
-    )
-    sectors: dict[int, dict] = {}
-    for membership in samples:
-        sector = sectors.setdefault(
-            membership.sector_id,
-            {"sector": membership.sector, "count": sector_counts.get(membership.sector_id, 0), "organisations": []},
-        )
-        sector["organisations"].append(membership.organisation)
+    # The directory filtered to this municipality gives the counts per sector (cached).
+    directory = OrganisationFilter(QueryDict(f"kunta={municipality.code}"), queryset=directory_base_queryset())
+    sector_counts = directory.facet_counts()["toimiala"]
+    sectors = [option for option in directory.reference.sectors if sector_counts.get(option.pk)]
+    samples = municipality_sector_samples(municipality, sectors, size=MUNICIPALITY_SECTOR_SAMPLE)
     context = {
         "municipality": municipality,
-        "total": organisations.count(),
-        "sectors": list(sectors.values()),
+        "total": directory.total(),
+        "sectors": [
+            {"sector": option, "count": sector_counts[option.pk], "organisations": samples[option.pk]}
+            for option in sectors
+        ],
         "sample_size": MUNICIPALITY_SECTOR_SAMPLE,
     }
     return render(request, "organisations/municipality_detail.html", context)
-
-
-def _related_name_ordering() -> list:
-    if connection.vendor == "postgresql":
-        return [Collate("organisation__name", FINNISH_COLLATION).asc(), F("organisation_id").asc()]
-    return [F("organisation__name").asc(), F("organisation_id").asc()]

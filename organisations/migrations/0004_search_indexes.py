@@ -17,6 +17,11 @@ INDEXES = {
     "organisation_name_upper_trgm": f"ON {TABLE} USING gin (UPPER(name) gin_trgm_ops)",
     # A-Ö order as Finns expect it (Å, Ä, Ö after Z), for the published listings the directory shows.
     "organisation_name_fi_published": f"ON {TABLE} ((name COLLATE \"fi-FI-x-icu\"), id) WHERE status = 'published'",
+    # A municipality's associations in A-Ö order with their sectors: its page samples each sector.
+    "organisation_municipality_name_published": (
+        f"ON {TABLE} (home_municipality_id, (name COLLATE \"fi-FI-x-icu\"), id) INCLUDE (sector_mask) "
+        "WHERE status = 'published'"
+    ),
     "organisation_created_published": f"ON {TABLE} (created_at DESC, id DESC) WHERE status = 'published'",
     "organisation_updated_published": f"ON {TABLE} (updated_at DESC, id DESC) WHERE status = 'published'",
     # Everything the facet counts read, so they are an index-only scan of a few megabytes.

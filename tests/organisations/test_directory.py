@@ -333,3 +333,31 @@ def test_search_index_refresh_invalidates_cached_counts(client):
     assert "1 yhdistys" in client.get(URL).content.decode()
     make_organisation("Toinen Seura ry")  # make_organisation refreshes the index
     assert "2 yhdistystä" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"kunta": ["297", "140"]},
+        {"maakunta": "pohjois-savo", "toimiala": "kulttuuri"},
+        {"kunta": "297", "toimiala": ["kulttuuri", "urheilu-ja-liikunta"], "kohderyhma": "nuoret", "kieli": "fi"},
+        {"q": "kuopion", "kieli": "sv"},
+    ],
+)
+def test_facet_counts_without_postgresql_agree_with_the_sql(directory, params):
+    """The demo's SQLite counts facets in Python; both ways must give the same figures."""
+    from django.http import QueryDict
+
+    from organisations.filters import OrganisationFilter, directory_base_queryset
+
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    directory_filter = OrganisationFilter(data, queryset=directory_base_queryset())
+    candidates = directory_filter.filtered(excluding=directory_filter.FACETS, ranked=False).order_by()
+    tests = directory_filter._facet_tests()
+    in_sql = directory_filter._count_facets_sql(candidates, tests)
+    in_python = directory_filter._count_facets_python(candidates, tests)
+    assert in_sql == in_python
+    assert sum(in_sql["kunta"].values()) > 0

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from organisations.filters import directory_reference
 from organisations.models import Municipality, Organisation, Visibility
 from organisations.validators import LOGO_MAX_BYTES, validate_business_id, validate_logo
 
@@ -190,7 +191,9 @@ def test_municipality_page_by_code_or_slug_lists_associations_by_sector(client, 
 
 def test_municipality_page_caps_each_sector_and_links_to_the_filtered_directory(client, django_assert_num_queries):
     for number in range(14):
-        make_organisation(f"Tervon Seura {number:02d} ry", municipality="844", sectors=("kulttuuri",), index=False)
+        make_organisation(f"Tervon Seura {number:02d} ry", municipality="844", sectors=("kulttuuri",))
+    directory_reference()  # cached across requests
+    # municipality, facet counts, the samples of every sector, their associations
     with django_assert_num_queries(4):
         html = client.get("/kunnat/844/").content.decode()
     culture = html.split('id="sector-kulttuuri"')[1].split("</section>")[0]
@@ -270,3 +273,23 @@ def test_sitemap_lists_published_listings_and_municipalities_only(client):
     assert "/kunnat/helsinki/" not in xml
     robots = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in robots
+
+
+def test_sector_samples_without_postgresql_agree_with_the_sql():
+    from organisations.filters import municipality_sector_samples, municipality_sector_samples_python
+
+    for number in range(12):
+        make_organisation(f"Tervon Seura {number:02d} ry", municipality="844", sectors=("kulttuuri", "vapaa-aika"))
+    make_organisation("Äänekosken Tervo-seura ry", municipality="844", sectors=("kulttuuri",))
+    make_organisation("Aapisen Tervo-seura ry", municipality="844", sectors=("vapaa-aika",))
+    tervo = Municipality.objects.get(code="844")
+    sectors = [option for option in directory_reference().sectors if option.value in ("kulttuuri", "vapaa-aika")]
+    in_sql = municipality_sector_samples(tervo, sectors, size=10)
+    in_python = municipality_sector_samples_python(tervo, {option.pk: [] for option in sectors}, size=10)
+    assert {pk: [o.name for o in items] for pk, items in in_sql.items()} == {
+        pk: [o.name for o in items] for pk, items in in_python.items()
+    }
+    culture = next(option.pk for option in sectors if option.value == "kulttuuri")
+    assert in_sql[culture][0].name == "Tervon Seura 00 ry"
+    assert in_sql[culture][-1].name != "Äänekosken Tervo-seura ry"
+    assert len(in_sql[culture]) == 10
