@@ -265,7 +265,12 @@ def test_sitemap_lists_published_listings_and_municipalities_only(client):
     published = make_organisation("Julkinen ry")
     draft = make_organisation("Luonnos ry", status=Organisation.Status.DRAFT)
     outside = make_organisation("Helsingin Seura ry", municipality="091")
-    xml = client.get("/sitemap.xml").content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/sitemap-municipalities.xml" in index
+    xml = (
+        client.get("/sitemap-organisations.xml").content.decode()
+        + client.get("/sitemap-municipalities.xml").content.decode()
+    )
     assert f"http://testserver{published.get_absolute_url()}" in xml
     assert draft.get_absolute_url() not in xml
     assert outside.get_absolute_url() not in xml
@@ -273,6 +278,16 @@ def test_sitemap_lists_published_listings_and_municipalities_only(client):
     assert "/kunnat/helsinki/" not in xml
     robots = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in robots
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
+
+
+def test_sitemap_is_split_into_pages_of_at_most_5000(client, settings):
+    from organisations.sitemaps import OrganisationSitemap
+
+    assert OrganisationSitemap.limit <= 50_000
+    make_organisation("Julkinen ry")
+    assert client.get("/sitemap-organisations.xml", {"p": "2"}).status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_sector_samples_without_postgresql_agree_with_the_sql():
