@@ -41,6 +41,7 @@ DIRECTORY_VERSION_KEY = "organisations:directory-version"
 
 # Only letters and digits ever reach to_tsquery: its operators (& | ! : * ( ) ' ") cannot be typed in.
 WORD_RE = re.compile(r"[^\W_]+")
+PROPER_NOUN_CLASSES = {"paikannimi", "etunimi", "sukunimi", "nimi"}
 WORDBASE_RE = re.compile(r"\+([^+(]*)\(([^)]*)\)")
 
 
@@ -95,11 +96,14 @@ def _word_forms(word: str, use_voikko: bool, with_parts: bool) -> tuple[str, ...
     if not use_voikko:
         return ()
     forms: list[str] = []
-    for analysis in _analyser.analyse(word):
+    analyses = _analyser.analyse(word)
+    # Place and person names are not split: "Enonkoski" is not about rapids ("koski").
+    proper = any(analysis.get("CLASS") in PROPER_NOUN_CLASSES for analysis in analyses)
+    for analysis in analyses:
         base = (analysis.get("BASEFORM") or "").lower()
         if base and base != word and base not in forms:
             forms.append(base)
-        if not with_parts:
+        if not with_parts or proper:
             continue
         groups: list[tuple[str, str]] = []
         for surface, part_base in WORDBASE_RE.findall(analysis.get("WORDBASES", "")):

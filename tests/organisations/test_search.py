@@ -99,6 +99,10 @@ def test_voikko_adds_compound_parts_to_the_document():
     words = organisation.search_document.split()
     assert "eläkeläinen" in words
     assert "yhdistys" in words
+    assert "kuopio" in words  # the base form of "Kuopion"
+    place = make_organisation("Enonkosken Kyläseura ry", municipality="046")
+    place.refresh_from_db()
+    assert "koski" not in place.search_document.split()  # place names are not split into parts
 
 
 def test_search_works_without_voikko(settings):
