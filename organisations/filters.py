@@ -1,10 +1,12 @@
 """The directory's filters, facet counts and sort orders.
 
 Reference data (regions, municipalities, sectors, target groups, languages) changes a few times a
-year, so the filter choices come from a cached snapshot instead of five queries per page. Facet
-counts are computed with one grouped query per facet over the filtered set minus that facet's own
-filter, and cached briefly: the unfiltered directory of 100,000 associations would otherwise spend
-most of its time recounting the same figures.
+year, so the filter choices come from a cached snapshot (an hour) instead of five queries per page.
+Sectors, target groups and languages are filtered and counted through bit sets on the association
+(kept by ``organisations.search.refresh_search_index``). All facet counts come from one query
+(GROUPING SETS over a covering index, each facet counting what passes every filter but its own),
+and the total from them, so a page costs three queries. The counts are cached for a few minutes
+and dropped whenever the search index is refreshed.
 """
 
 from __future__ import annotations
