@@ -1,4 +1,9 @@
 import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from tests.mail.fixtures import celery_worker, smtp_sink  # noqa: F401  (fixtures for the whole suite)
+from tests.roles import association, login_as, other_association, role_user  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -7,23 +12,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Cached figures (directory facets, reference data) must not leak from one test into another."""
-    from django.core.cache import cache
-
-    cache.clear()
+def _default_language():
+    # A request under /sv/ leaves Swedish active in the thread; each test starts in Finnish.
+    translation.activate("fi")
     yield
-    cache.clear()
+    translation.activate("fi")
 
 
 @pytest.fixture(autouse=True)
-def _finnish_by_default():
-    """A request under /sv/ leaves Swedish active in the thread; every test starts in Finnish."""
-    from django.utils import translation
-
-    translation.activate("fi")
-    yield
-    translation.activate("fi")
+def _empty_cache():
+    # Rate limits (allauth keeps its counters in the cache) must not leak from one test to the next.
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
