@@ -3,7 +3,6 @@ import json
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -15,6 +14,8 @@ from .models import Municipality, Organisation
 PAGE_SIZE = 20
 # A municipality page shows this many associations per sector and links to the directory for the rest.
 MUNICIPALITY_SECTOR_SAMPLE = 10
+# As json_script does: "</script>" or "<!--" in a description cannot end the data block early.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @require_GET
@@ -52,7 +53,7 @@ def organisation_list(request):
 
 def _json_ld(data: dict) -> str:
     """schema.org data for a <script type="application/ld+json"> block, safe against "</script>"."""
-    return mark_safe(json.dumps(data, ensure_ascii=False, indent=None).translate(_json_script_escapes))  # noqa: S308
+    return mark_safe(json.dumps(data, ensure_ascii=False, indent=None).translate(JSON_SCRIPT_ESCAPES))  # noqa: S308
 
 
 def organisation_json_ld(request, organisation: Organisation) -> str:
