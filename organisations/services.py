@@ -27,7 +27,7 @@ from portal.mail import queue_email
 from portal.permissions import can_edit_organisation, can_moderate, can_remove_last_editor, can_revert_organisation
 
 from .models import ClaimRequest, ConfirmationReminder, Editorship, Invitation, Organisation, Report
-from .search import refresh_search_index
+from .search import bump_directory_version, refresh_search_index
 
 # What the registration form may set; everything else (status, slug, timestamps) is the portal's.
 REGISTRATION_FIELDS = (
@@ -141,6 +141,11 @@ def _save_with_history(
     organisation.save(update_fields=["updated_at"])
 
 
+def _directory_changed() -> None:
+    # The directory caches its counts per version; bump it once the new status is visible to all.
+    transaction.on_commit(bump_directory_version)
+
+
 def _mail_editors(organisation: Organisation, template_name: str, context: dict[str, Any]) -> None:
     for editorship in organisation.editorships.select_related("user"):
         user = editorship.user
@@ -196,6 +201,7 @@ def organisation_approve(*, organisation: Organisation, moderator) -> Organisati
     # The registrant has just written the information: it counts as confirmed.
     organisation.information_confirmed_at = timezone.now()
     _save_with_history(organisation, user=moderator, reason="approved")
+    _directory_changed()
     _mail_editors(organisation, "organisations/email/registration_approved", {})
     return organisation
 
@@ -210,6 +216,7 @@ def organisation_reject(*, organisation: Organisation, moderator, reason: str) -
         raise ValidationError(_("This listing is not waiting for moderation."))
     organisation.status = Organisation.Status.ARCHIVED
     _save_with_history(organisation, user=moderator, reason=f"rejected: {reason}"[:100])
+    _directory_changed()
     _mail_editors(organisation, "organisations/email/registration_rejected", {"reason": reason})
     return organisation
 
@@ -223,6 +230,7 @@ def organisation_archive(*, organisation: Organisation, moderator) -> Organisati
         raise ValidationError(_("This listing is already archived."))
     organisation.status = Organisation.Status.ARCHIVED
     _save_with_history(organisation, user=moderator, reason="archived")
+    _directory_changed()
     return organisation
 
 

@@ -137,6 +137,9 @@ def test_moderator_approves_a_registration_and_it_appears_in_the_directory(
     client.force_login(registrant)
     client.post(reverse("organisations:register"), registration_post())
     organisation = Organisation.objects.get(name="Savon Sieniseura ry")
+    # The directory caches its counts: the page seen before the approval must not stick.
+    client.logout()
+    assert "Savon Sieniseura ry" not in client.get(reverse("organisations:list")).content.decode()
     client.force_login(make_moderator())
     queue = client.get(reverse("organisations:moderation")).content.decode()
     assert reverse("organisations:moderation_registration", args=[organisation.slug]) in queue
@@ -510,7 +513,9 @@ def test_expired_confirmation_link_changes_nothing(client, settings):
     assert organisation.information_confirmed_at is None
 
 
-def test_stale_listing_is_flagged_and_moderator_archives_it(client, django_assert_max_num_queries):
+def test_stale_listing_is_flagged_and_moderator_archives_it(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     organisation = OrganisationFactory(name="Unohtunut ry")
     Organisation.objects.filter(pk=organisation.pk).update(
         information_confirmed_at=timezone.now() - timedelta(days=800)
@@ -519,9 +524,15 @@ def test_stale_listing_is_flagged_and_moderator_archives_it(client, django_asser
     with django_assert_max_num_queries(12):
         queue = client.get(reverse("organisations:moderation"))
     assert "Unohtunut ry" in queue.content.decode()
-    client.post(reverse("organisations:moderation_archive", args=[organisation.slug]))
+    client.logout()
+    assert "Unohtunut ry" in client.get(reverse("organisations:list")).content.decode()
+    client.force_login(make_moderator())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("organisations:moderation_archive", args=[organisation.slug]))
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.ARCHIVED
+    client.logout()
+    assert "Unohtunut ry" not in client.get(reverse("organisations:list")).content.decode()
 
 
 def test_my_associations_page(client, django_assert_max_num_queries):
@@ -571,7 +582,7 @@ def test_public_page_shows_freshness_and_offers_report_and_claim(client):
     )
     page = client.get(organisation.get_absolute_url()).content.decode()
     assert "Mahdollisesti vanhentunut" in page
-    assert "Yhdistys vahvisti tiedot viimeksi" in page
+    assert "Tiedot vahvistettu viimeksi" in page
     assert reverse("organisations:report", args=[organisation.slug]) in page
     assert reverse("organisations:claim", args=[organisation.slug]) in page
     Organisation.objects.filter(pk=organisation.pk).update(information_confirmed_at=timezone.now())
