@@ -175,3 +175,18 @@ def test_a_missing_listing_looks_like_anothers(client, login_as, world, url_name
     login_as(client, "moderator")
     method = client.post if url_name == "moderation_archive" else client.get
     assert method(reverse(f"organisations:{url_name}", args=["ei-ole-olemassa"])).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["moderation", "edit"])
+def test_staff_powers_need_the_sessions_second_factor(client, world, url_name):
+    from tests.roles import add_totp, verified_user
+
+    staff = verified_user(email="kiireinen.yllapito@example.org", is_staff=True)
+    client.force_login(staff)
+    args = [] if url_name == "moderation" else [world["a"].slug]
+    response = client.get(reverse(f"organisations:{url_name}", args=args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    add_totp(staff)
+    response = client.get(reverse(f"organisations:{url_name}", args=args))
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
