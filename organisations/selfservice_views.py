@@ -285,6 +285,8 @@ def invitation_accept(request, token: str):
         error = _("This invitation has already been used.")
     elif invitation.is_expired:
         error = _("This invitation has expired. Ask the association for a new one.")
+    elif invitation.email.lower() != request.user.email.lower():
+        error = _("This invitation was sent to a different e-mail address. Log in with that address to accept it.")
     return render(
         request,
         "organisations/invitation_accept.html",

@@ -62,7 +62,12 @@ def test_association_registers_is_approved_appears_and_edits(browser, live_serve
     # A moderator, in a browser of their own, approves it.
     moderator_context, moderator_page = logged_in_context(browser, live_server, make_moderator())
     moderator_page.goto("/moderointi/")
+    assert_accessible(moderator_page, "moderation queue")
     moderator_page.get_by_role("link", name="Pohjoisen Sieniseura ry").click()
+    moderator_page.get_by_label("Hylkää").check()
+    moderator_page.get_by_role("button", name="Tallenna päätös").click()
+    assert moderator_page.locator("#id_reason_error").is_visible()
+    assert_accessible(moderator_page, "registration decision with errors")
     moderator_page.get_by_label("Hyväksy").check()
     moderator_page.get_by_role("button", name="Tallenna päätös").click()
     assert "on nyt julkaistu" in moderator_page.locator("[role=status]").inner_text()
@@ -73,6 +78,17 @@ def test_association_registers_is_approved_appears_and_edits(browser, live_serve
 
     anonymous.goto("/yhdistykset/")
     assert "Pohjoisen Sieniseura ry" in anonymous.content()
+    page.goto("/oma/")
+    assert_accessible(page, "my associations")
+    page.goto(f"/yhdistykset/{organisation.slug}/toimittajat/")
+    assert_accessible(page, "editors")
+
+    # A resident's report form, with its errors, in both languages.
+    for prefix, send in (("", "Lähetä"), ("/sv", "Skicka")):
+        anonymous.goto(f"{prefix}/yhdistykset/{organisation.slug}/ilmoita/")
+        anonymous.get_by_role("button", name=send, exact=True).click()
+        assert anonymous.locator("#id_reason_error").is_visible()
+        assert_accessible(anonymous, f"report form with errors {prefix or 'fi'}")
 
     # The editor changes the description; the edit form with errors is accessible in both languages.
     for prefix in ("", "/sv"):

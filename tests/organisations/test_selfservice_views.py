@@ -405,6 +405,7 @@ def test_invitation_through_the_pages(client, mailoutbox, django_capture_on_comm
     link = re.search(r"http://\S+/kutsu/\S+/", mailoutbox[0].body).group(0)
     path = link.replace("http://127.0.0.1:8000", "")
     client.force_login(UserFactory(email="vaara@example.org"))
+    assert "eri sähköpostiosoitteeseen" in client.get(path).content.decode()
     wrong = client.post(path)
     assert wrong.status_code == 400
     assert "eri sähköpostiosoitteeseen" in wrong.content.decode()
