@@ -82,3 +82,13 @@ def visible_contact_fields(user, organisation: Organisation, *, as_municipal_con
         # Without consent nothing personal leaves the staff's hands, whatever the visibility says.
         return set()
     return visible
+
+
+def can_export(user) -> bool:
+    """Municipal contacts export their own municipalities' association lists (nobody else does)."""
+    return municipal_scope(user).exists()
+
+
+def can_import_organisations(user) -> bool:
+    """Bulk import rewrites many listings at once: staff only."""
+    return is_staff(user)

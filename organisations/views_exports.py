@@ -1,0 +1,222 @@
+"""Views of municipal contacts (their public list, their page, exports) and of staff's bulk import.
+
+A module of its own beside ``views.py`` (the directory's) so the two grow without colliding.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.permissions import can_export, can_import_organisations, municipal_scope
+
+from . import exports
+from .filters import OrganisationFilter
+from .forms_exports import ImportUploadForm, SavedFilterForm
+from .models import ExportLog, ImportBatch, MunicipalContact, Municipality, Organisation
+from .services_exports import (
+    export_log_finish,
+    export_log_start,
+    filter_params,
+    import_batch_apply,
+    import_batch_create,
+    saved_filter_delete,
+    saved_filter_save,
+)
+
+CONTENT_TYPES = {
+    ExportLog.Format.CSV: "text/csv; charset=utf-8",
+    ExportLog.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportLog.Format.EMAILS: "text/plain; charset=utf-8",
+}
+EXTENSIONS = {ExportLog.Format.CSV: "csv", ExportLog.Format.XLSX: "xlsx", ExportLog.Format.EMAILS: "txt"}
+
+
+@require_GET
+def municipal_contact_list(request):
+    """Every served municipality with its public contacts, grouped by region."""
+    municipalities = (
+        Municipality.objects.served()
+        .select_related("region")
+        .prefetch_related(Prefetch("contacts", queryset=MunicipalContact.objects.filter(is_public=True)))
+        .order_by("region__code", "name_fi")
+    )
+    return render(request, "organisations/municipal_contact_list.html", {"municipalities": municipalities})
+
+
+def _require_exporter(request):
+    """Anonymous visitors are sent to log in; accounts without a municipal scope are refused."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_export(request.user):
+        raise PermissionDenied
+    return None
+
+
+def _in_language(language: str, stream):
+    # The body is produced after the view has returned; keep the request's language for it.
+    with translation.override(language):
+        yield from stream
+
+
+@require_GET
+def organisation_export(request, format: str):
+    if format not in ExportLog.Format.values:
+        raise Http404
+    if refusal := _require_exporter(request):
+        return refusal
+    scope = list(municipal_scope(request.user).values_list("pk", "code"))
+    scope_codes = sorted(code for _pk, code in scope)
+    outside = sorted(set(request.GET.getlist("kunta")) - set(scope_codes))
+    if outside:
+        # Refused outright rather than silently narrowed: an edited URL must not look like it worked.
+        return render(
+            request,
+            "organisations/export_refused.html",
+            {"outside": outside, "scope": municipal_scope(request.user)},
+            status=403,
+        )
+    base = Organisation.objects.published().filter(home_municipality__in=[pk for pk, _code in scope])
+    organisation_filter = OrganisationFilter(request.GET, queryset=base)
+    if not organisation_filter.is_valid():
+        return render(request, "organisations/export_invalid.html", {"errors": organisation_filter.errors}, status=400)
+    log = export_log_start(
+        user=request.user, format=format, filters=filter_params(request.GET), municipalities=scope_codes
+    )
+
+    def finish(row_count: int) -> None:
+        export_log_finish(log=log, row_count=row_count)
+
+    chunks = exports.row_chunks(organisation_filter.qs, user=request.user)
+    if format == ExportLog.Format.CSV:
+        separator = exports.SEPARATORS.get(request.GET.get("sep", ""), ",")
+        stream = exports.stream_csv(chunks, separator=separator, on_row_count=finish)
+    elif format == ExportLog.Format.XLSX:
+        stream = exports.stream_excel(chunks, on_row_count=finish)
+    else:
+        stream = exports.stream_emails(chunks, joined=request.GET.get("sep") == "semicolon", on_row_count=finish)
+    response = StreamingHttpResponse(
+        _in_language(translation.get_language(), stream), content_type=CONTENT_TYPES[format]
+    )
+    filename = f"{slugify(_('associations'))}-{timezone.localdate():%Y-%m-%d}.{EXTENSIONS[format]}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Personal data: never kept by a shared cache or the browser's.
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_GET
+def contact_home(request):
+    """A municipal contact's own page: saved filters, past exports and what changed since the last one."""
+    if refusal := _require_exporter(request):
+        return refusal
+    scope = list(municipal_scope(request.user).select_related("region"))
+    past_exports = list(request.user.export_logs.all()[:20])
+    last_export = past_exports[0] if past_exports else None
+    since = last_export.created_at if last_export else timezone.now() - timedelta(days=30)
+    changes = exports.changes_since(municipality_ids=[municipality.pk for municipality in scope], since=since)
+    directory_url = reverse("organisations:list")
+    saved_filters = [
+        {
+            "object": saved,
+            "directory_url": f"{directory_url}?{saved.query_string}" if saved.query_string else directory_url,
+            "exports": exports.export_urls(saved.query_string),
+        }
+        for saved in request.user.saved_filters.all()
+    ]
+    return render(
+        request,
+        "organisations/contact_home.html",
+        {
+            "scope": scope,
+            "past_exports": past_exports,
+            "last_export": last_export,
+            "since": since,
+            "changes": [
+                (_("New associations"), changes["new"][:50], changes["new"].count()),
+                (_("Updated associations"), changes["updated"][:50], changes["updated"].count()),
+                (_("Archived associations"), changes["archived"][:50], changes["archived"].count()),
+            ],
+            "saved_filters": saved_filters,
+            "form": SavedFilterForm(),
+        },
+    )
+
+
+@require_POST
+def saved_filter_create(request):
+    if refusal := _require_exporter(request):
+        return refusal
+    form = SavedFilterForm(request.POST)
+    if form.is_valid():
+        query = _query_dict(form.cleaned_data["query_string"])
+        saved_filter_save(user=request.user, name=form.cleaned_data["name"], query=query)
+        messages.success(request, _("The filter was saved."))
+    else:
+        messages.error(request, _("The filter was not saved: give it a name."))
+    return redirect("organisations:contact_home")
+
+
+def _query_dict(query_string: str) -> QueryDict:
+    return QueryDict(query_string.lstrip("?"))
+
+
+@require_POST
+def saved_filter_remove(request, pk: int):
+    if refusal := _require_exporter(request):
+        return refusal
+    # Through the account: another's filter is simply not found.
+    saved = get_object_or_404(request.user.saved_filters, pk=pk)
+    saved_filter_delete(saved_filter=saved)
+    messages.success(request, _("The filter was removed."))
+    return redirect("organisations:contact_home")
+
+
+def _require_importer(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_import_organisations(request.user):
+        raise PermissionDenied
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    if refusal := _require_importer(request):
+        return refusal
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = import_batch_create(user=request.user, file_name=upload.name, content=upload.read())
+        return redirect("organisations:import_batch", pk=batch.pk)
+    batches = request.user.import_batches.defer("content")[:20]
+    return render(request, "organisations/import_upload.html", {"form": form, "batches": batches})
+
+
+@require_http_methods(["GET", "POST"])
+def import_batch(request, pk: int):
+    if refusal := _require_importer(request):
+        return refusal
+    batch = get_object_or_404(request.user.import_batches.defer("content"), pk=pk)
+    if request.method == "POST":
+        if batch.status != ImportBatch.Status.CHECKED:
+            messages.error(request, _("This file has already been handled."))
+        else:
+            batch = import_batch_apply(batch=batch)
+            if batch.status == ImportBatch.Status.APPLIED:
+                messages.success(request, _("The associations were imported."))
+            else:
+                messages.error(request, _("Nothing was imported: the file could not be read."))
+        return redirect("organisations:import_batch", pk=batch.pk)
+    return render(request, "organisations/import_report.html", {"batch": batch, "report": batch.report})
