@@ -9,7 +9,7 @@ from .models import Language, Municipality, Organisation, Region, Sector, Target
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     kunta = django_filters.ModelMultipleChoiceFilter(
-        field_name="home_municipality",
+        field_name="home_municipality__code",
         to_field_name="code",
         queryset=Municipality.objects.served(),
         label=_("Municipality"),
@@ -22,21 +22,21 @@ class OrganisationFilter(django_filters.FilterSet):
         label=_("Region"),
     )
     toimiala = django_filters.ModelMultipleChoiceFilter(
-        field_name="sectors",
+        field_name="sectors__slug",
         to_field_name="slug",
         queryset=Sector.objects.all(),
         label=_("Sector"),
         widget=forms.CheckboxSelectMultiple,
     )
     kohderyhma = django_filters.ModelMultipleChoiceFilter(
-        field_name="target_groups",
+        field_name="target_groups__slug",
         to_field_name="slug",
         queryset=TargetGroup.objects.all(),
         label=_("Target group"),
         widget=forms.CheckboxSelectMultiple,
     )
     kieli = django_filters.ModelMultipleChoiceFilter(
-        field_name="languages",
+        field_name="languages__code",
         to_field_name="code",
         queryset=Language.objects.all(),
         label=_("Language"),
