@@ -101,14 +101,17 @@ def organisation_export(request, format: str):
     def finish(row_count: int) -> None:
         export_log_finish(log=log, row_count=row_count)
 
-    chunks = exports.row_chunks(organisation_filter.qs, user=request.user)
+    chosen = organisation_filter.qs
     if format == ExportLog.Format.CSV:
         separator = exports.SEPARATORS.get(request.GET.get("sep", ""), ",")
-        stream = exports.stream_csv(chunks, separator=separator, on_row_count=finish)
+        stream = exports.stream_csv(chosen, user=request.user, separator=separator, on_row_count=finish)
     elif format == ExportLog.Format.XLSX:
-        stream = exports.stream_excel(chunks, on_row_count=finish)
+        stream = exports.stream_excel(exports.row_chunks(chosen, user=request.user), on_row_count=finish)
     else:
-        stream = exports.stream_emails(chunks, joined=request.GET.get("sep") == "semicolon", on_row_count=finish)
+        joined = request.GET.get("sep") == "semicolon"
+        stream = exports.stream_emails(
+            exports.row_chunks(chosen, user=request.user), joined=joined, on_row_count=finish
+        )
     response = StreamingHttpResponse(
         _in_language(translation.get_language(), stream), content_type=CONTENT_TYPES[format]
     )

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 # Characters XML 1.0 forbids; a stray control character in a description must not corrupt the file.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 STYLE_DEFAULT = 0
@@ -95,6 +95,8 @@ def column_letter(index: int) -> str:
 def _escape(value: str) -> str:
     if _NEEDS_ESCAPE.search(value):
         value = _ILLEGAL_XML.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        # A raw carriage return would be read back as a line feed (XML end-of-line handling).
+        value = value.replace("\r", "&#13;")
     return value
 
 

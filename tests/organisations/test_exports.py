@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from organisations.exports import COLUMNS, row_chunks, stream_csv
+from organisations.exports import COLUMNS, neutralise, stream_csv
 from organisations.models import ExportLog, Language, Municipality, Organisation, TargetGroup, Visibility
 from organisations.services_exports import export_log_finish, export_log_start
 from portal.permissions import visible_contact_fields
@@ -32,7 +32,8 @@ def body(response) -> bytes:
 
 def csv_rows(response) -> list[dict[str, str]]:
     text = body(response).decode("utf-8-sig")
-    delimiter = ";" if text.split("\r\n", 1)[0].count(";") > text.split("\r\n", 1)[0].count(",") else ","
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return [dict(zip(KEYS, row, strict=True)) for row in rows[1:]]
 
@@ -263,10 +264,10 @@ def test_csv_has_bom_header_and_semicolon_option(client, kuopio_contact):
     assert response["Cache-Control"] == "no-store, private"
     content = body(response)
     assert content.startswith(b"\xef\xbb\xbf")
-    header = content.decode("utf-8-sig").split("\r\n")[0]
+    header = content.decode("utf-8-sig").split("\n")[0]
     assert header.startswith("nimi,nimi ruotsiksi,yhdistysrekisterinumero,Y-tunnus,kotikunta,")
     semicolon = body(client.get(export_url("csv", "sep=semicolon"))).decode("utf-8-sig")
-    assert semicolon.split("\r\n")[1].startswith("Kuopion Ääniyhdistys ry;")
+    assert semicolon.split("\n")[1].startswith("Kuopion Ääniyhdistys ry;")
 
 
 def test_swedish_export_has_swedish_headings_and_names(client, kuopio_contact):
@@ -345,7 +346,8 @@ def test_an_unfinished_download_stays_visible_in_the_log(kuopio_contact, directo
     log = export_log_start(user=kuopio_contact, format="csv", filters={}, municipalities=["297"])
     queryset = Organisation.objects.published().filter(home_municipality__code="297")
     stream = stream_csv(
-        row_chunks(queryset, user=kuopio_contact),
+        queryset,
+        user=kuopio_contact,
         separator=",",
         on_row_count=lambda count: export_log_finish(log=log, row_count=count),
     )
@@ -401,3 +403,34 @@ def test_export_query_count_does_not_grow_with_the_rows(client, kuopio_contact, 
         response = client.get(export_url(format, "toimiala=kulttuuri&toimiala=urheilu-ja-liikunta"))
         body(response)
     assert few <= 22
+
+
+TRICKY = [
+    "=1+1",
+    "+358 40 123 4567",
+    "+358 (0)17 123 456",
+    "+358-40-1234567",
+    "+SUM(A1)",
+    "+358 40 =1",
+    "-12",
+    "@now",
+    "\tx",
+    "\rx",
+    "'quoted",
+    "plain",
+    "",
+    "+1234",
+]
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_database_neutralising_matches_the_python_rule(client, kuopio_contact, format):
+    for number, value in enumerate(TRICKY):
+        OrganisationFactory(name=f"Rule {number:02d}", post_office=value, phone=value)
+    client.force_login(kuopio_contact)
+    response = client.get(export_url(format))
+    rows = {row["name"]: row for row in (csv_rows(response) if format == "csv" else xlsx_rows(response))}
+    for number, value in enumerate(TRICKY):
+        row = rows[f"Rule {number:02d}"]
+        assert row["post_office"] == neutralise(value), value
+        assert row["phone"] == neutralise(value, phone=True), value
