@@ -16,7 +16,8 @@ HEADER = "nimi;kotikunta;yhdistysrekisterinumero;Y-tunnus;toimialat;kohderyhmät
 GOOD_CSV = "\n".join(
     [
         HEADER,
-        "Kuopion Lintuharrastajat ry;Kuopio;201.234;;Vapaa-aika ja harrastukset;;linnut@example.org;+358 40 111 2222;70100",
+        "Kuopion Lintuharrastajat ry;Kuopio;201.234;;Vapaa-aika ja harrastukset;;"
+        "linnut@example.org;+358 40 111 2222;70100",
         "Iisalmen Shakkikerho ry;140;;0737546-2;Kulttuuri, Urheilu ja liikunta;Nuoret;shakki@example.org;;74100",
         "Siilinjärven Kuoro ry;Siilinjärvi;;;;;kuoro@example.org;;",
         "Tuntematon ry;Atlantis;;;;;;;",

@@ -103,7 +103,7 @@ def test_contact_page_shows_past_exports_and_changes_since_the_last_one(client, 
     with django_assert_max_num_queries(12):
         response = client.get(reverse("organisations:contact_home"))
     assert response.status_code == 200
-    changes = dict((str(title), [o.name for o in items]) for title, items, _total in response.context["changes"])
+    changes = {str(title): [o.name for o in items] for title, items, _total in response.context["changes"]}
     assert changes == {
         "Uudet yhdistykset": ["Uusi Seura ry"],
         "Päivittyneet yhdistykset": ["Muokattu Seura ry"],
