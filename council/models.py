@@ -1,1 +1,4 @@
-# Create your models here.
+"""The association council (järjestöneuvosto): a later roadmap item (../shared/ROADMAP.md).
+
+The app is installed from the start so its models, URLs and navigation have a place.
+"""
