@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -202,26 +202,43 @@ def export_sql(queryset: QuerySet[Organisation], *, user) -> tuple[str, list]:
     return sql, params
 
 
-def row_chunks(queryset: QuerySet[Organisation], *, user, chunk_size: int = CHUNK_SIZE) -> Iterator[list[tuple]]:
-    """The export's rows (text or None per cell) in chunks, through a server-side cursor."""
+@dataclass(frozen=True)
+class PreparedExport:
+    """Everything that depends on the request (language, account, filters), fixed before streaming.
+
+    The body is produced after the view has returned, when the request's language may no longer be
+    active: the SQL, with its translated labels, and the headings are made in the view.
+    """
+
+    sql: str
+    params: list
+    header: list[str]
+    sheet_name: str
+
+
+def prepare(queryset: QuerySet[Organisation], *, user) -> PreparedExport:
     sql, params = export_sql(queryset, user=user)
+    return PreparedExport(sql=sql, params=params, header=header(), sheet_name=str(_("Associations")))
+
+
+def row_chunks(prepared: PreparedExport, *, chunk_size: int = CHUNK_SIZE) -> Iterator[list[tuple]]:
+    """The export's rows (text or None per cell) in chunks, through a server-side cursor."""
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(prepared.sql, prepared.params)
         while chunk := cursor.fetchmany(chunk_size):
             yield chunk
 
 
-def copy_csv(queryset: QuerySet[Organisation], *, user, separator: str) -> Iterator[bytes]:
+def copy_csv(prepared: PreparedExport, *, separator: str) -> Iterator[bytes | int]:
     """The rows as CSV written by PostgreSQL itself (COPY ... TO STDOUT), in pieces of about 256 kB.
 
     Yields the pieces and, last, the row count as an int.
     """
     from psycopg import ClientCursor
 
-    sql, params = export_sql(queryset, user=user)
     with connection.cursor() as cursor:
         # COPY takes no bind parameters: psycopg quotes them into the statement.
-        statement = ClientCursor(cursor.connection).mogrify(sql, params)
+        statement = ClientCursor(cursor.connection).mogrify(prepared.sql, prepared.params)
         delimiter = "';'" if separator == ";" else "','"
         pieces: list[bytes] = []
         size = 0
@@ -254,32 +271,32 @@ class _Lines:
         return data
 
 
-def stream_csv(queryset: QuerySet[Organisation], *, user, separator: str, on_row_count) -> Iterator[bytes]:
+def stream_csv(prepared: PreparedExport, *, separator: str, on_row_count) -> Iterator[bytes]:
     lines = _Lines()
     writer = csv.writer(lines, delimiter=separator, lineterminator="\n")
     # The byte-order mark is how Excel knows the file is UTF-8 (Finnish letters intact).
     lines.write(BOM)
-    writer.writerow(header())
+    writer.writerow(prepared.header)
     yield lines.take()
-    for piece in copy_csv(queryset, user=user, separator=separator):
+    for piece in copy_csv(prepared, separator=separator):
         if isinstance(piece, int):
             on_row_count(piece)
         else:
             yield piece
 
 
-def stream_excel(chunks: Iterable[Sequence[Sequence[str]]], *, on_row_count) -> Iterator[bytes]:
+def stream_excel(prepared: PreparedExport, *, on_row_count) -> Iterator[bytes]:
     count = 0
 
     def counted():
         nonlocal count
-        for chunk in chunks:
+        for chunk in row_chunks(prepared):
             count += len(chunk)
             yield chunk
 
     yield from stream_xlsx(
-        sheet_name=str(_("Associations")),
-        header=header(),
+        sheet_name=prepared.sheet_name,
+        header=prepared.header,
         row_chunks=counted(),
         text_columns=PHONE_COLUMNS,
         column_widths=[column.width for column in COLUMNS],
@@ -291,7 +308,7 @@ EMAIL_INDEX = next(index for index, column in enumerate(COLUMNS) if column.key =
 CONTACT_EMAIL_INDEX = next(index for index, column in enumerate(COLUMNS) if column.key == "contact_email")
 
 
-def stream_emails(chunks: Iterable[Sequence[Sequence[str]]], *, joined: bool, on_row_count) -> Iterator[bytes]:
+def stream_emails(prepared: PreparedExport, *, joined: bool, on_row_count) -> Iterator[bytes]:
     """Each association's public e-mail, or its contact person's where visible and no public one exists.
 
     Duplicates are left out (several associations may share one secretary), so the row count is the
@@ -300,7 +317,7 @@ def stream_emails(chunks: Iterable[Sequence[Sequence[str]]], *, joined: bool, on
     seen: set[str] = set()
     separator = "; " if joined else "\r\n"
     count = 0
-    for chunk in chunks:
+    for chunk in row_chunks(prepared):
         addresses = []
         for row in chunk:
             address = (row[EMAIL_INDEX] or row[CONTACT_EMAIL_INDEX] or "").lstrip("'").strip()

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -64,12 +64,6 @@ def _require_exporter(request):
     return None
 
 
-def _in_language(language: str, stream):
-    # The body is produced after the view has returned; keep the request's language for it.
-    with translation.override(language):
-        yield from stream
-
-
 @require_GET
 def organisation_export(request, format: str):
     if format not in ExportLog.Format.values:
@@ -101,20 +95,16 @@ def organisation_export(request, format: str):
     def finish(row_count: int) -> None:
         export_log_finish(log=log, row_count=row_count)
 
-    chosen = organisation_filter.qs
+    prepared = exports.prepare(organisation_filter.qs, user=request.user)
     if format == ExportLog.Format.CSV:
         separator = exports.SEPARATORS.get(request.GET.get("sep", ""), ",")
-        stream = exports.stream_csv(chosen, user=request.user, separator=separator, on_row_count=finish)
+        stream = exports.stream_csv(prepared, separator=separator, on_row_count=finish)
     elif format == ExportLog.Format.XLSX:
-        stream = exports.stream_excel(exports.row_chunks(chosen, user=request.user), on_row_count=finish)
+        stream = exports.stream_excel(prepared, on_row_count=finish)
     else:
         joined = request.GET.get("sep") == "semicolon"
-        stream = exports.stream_emails(
-            exports.row_chunks(chosen, user=request.user), joined=joined, on_row_count=finish
-        )
-    response = StreamingHttpResponse(
-        _in_language(translation.get_language(), stream), content_type=CONTENT_TYPES[format]
-    )
+        stream = exports.stream_emails(prepared, joined=joined, on_row_count=finish)
+    response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[format])
     filename = f"{slugify(_('associations'))}-{timezone.localdate():%Y-%m-%d}.{EXTENSIONS[format]}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Personal data: never kept by a shared cache or the browser's.

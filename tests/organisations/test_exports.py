@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from organisations.exports import COLUMNS, neutralise, stream_csv
+from organisations.exports import COLUMNS, neutralise, prepare, stream_csv
 from organisations.models import ExportLog, Language, Municipality, Organisation, TargetGroup, Visibility
 from organisations.services_exports import export_log_finish, export_log_start
 from portal.permissions import visible_contact_fields
@@ -273,7 +273,9 @@ def test_csv_has_bom_header_and_semicolon_option(client, kuopio_contact):
 def test_swedish_export_has_swedish_headings_and_names(client, kuopio_contact):
     OrganisationFactory(name="Kuopion Kuoro ry", sectors=[sector("kulttuuri")])
     client.force_login(kuopio_contact)
-    text = body(client.get("/sv" + export_url("csv"))).decode("utf-8-sig")
+    # The request activates Swedish for the thread; leave Finnish behind for the tests that follow.
+    with translation.override("fi"):
+        text = body(client.get("/sv" + export_url("csv"))).decode("utf-8-sig")
     assert "Kultur" in text
     assert "Kuopio" in text
 
@@ -346,8 +348,7 @@ def test_an_unfinished_download_stays_visible_in_the_log(kuopio_contact, directo
     log = export_log_start(user=kuopio_contact, format="csv", filters={}, municipalities=["297"])
     queryset = Organisation.objects.published().filter(home_municipality__code="297")
     stream = stream_csv(
-        queryset,
-        user=kuopio_contact,
+        prepare(queryset, user=kuopio_contact),
         separator=",",
         on_row_count=lambda count: export_log_finish(log=log, row_count=count),
     )
