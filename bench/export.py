@@ -150,6 +150,7 @@ def bulk_load(count: int) -> None:
 
 def load(count: int, loader: str) -> None:
     from django.core.management import call_command, get_commands
+    from django.db import connection
 
     from organisations.models import Organisation
 
@@ -158,9 +159,10 @@ def load(count: int, loader: str) -> None:
         return
     started = time.perf_counter()
     if loader == "seed_demo" or (loader == "auto" and "seed_demo" in get_commands()):
-        Organisation.objects.all().delete()
         call_command("seed_demo", organisations=count, reset=True, verbosity=0)
         Organisation.objects.exclude(status=Organisation.Status.PUBLISHED).update(status=Organisation.Status.PUBLISHED)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     else:
         bulk_load(count)
     print(f"Loaded {Organisation.objects.count()} associations in {time.perf_counter() - started:.1f} s.")

@@ -12,10 +12,11 @@ import csv
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -221,9 +222,22 @@ def prepare(queryset: QuerySet[Organisation], *, user) -> PreparedExport:
     return PreparedExport(sql=sql, params=params, header=header(), sheet_name=str(_("Associations")))
 
 
+@contextmanager
+def _planned_for_whole_tables():
+    """A transaction in which PostgreSQL plans the export with hash joins only.
+
+    Right after a bulk load, before autovacuum has analysed the tables, the planner guesses a
+    handful of rows and nests loops over the chosen associations: 2,000 rows then took 9 s instead
+    of 0.1 s. Hash joins cost the same whatever the estimates.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        yield
+
+
 def row_chunks(prepared: PreparedExport, *, chunk_size: int = CHUNK_SIZE) -> Iterator[list[tuple]]:
     """The export's rows (text or None per cell) in chunks, through a server-side cursor."""
-    with connection.chunked_cursor() as cursor:
+    with _planned_for_whole_tables(), connection.chunked_cursor() as cursor:
         cursor.execute(prepared.sql, prepared.params)
         while chunk := cursor.fetchmany(chunk_size):
             yield chunk
@@ -236,7 +250,7 @@ def copy_csv(prepared: PreparedExport, *, separator: str) -> Iterator[bytes | in
     """
     from psycopg import ClientCursor
 
-    with connection.cursor() as cursor:
+    with _planned_for_whole_tables(), connection.cursor() as cursor:
         # COPY takes no bind parameters: psycopg quotes them into the statement.
         statement = ClientCursor(cursor.connection).mogrify(prepared.sql, prepared.params)
         delimiter = "';'" if separator == ";" else "','"
