@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -1037,6 +1038,8 @@ def demo_accounts_ensure() -> list[tuple[DemoAccount, str]]:
         user.set_password(DEMO_PASSWORD)
         user.is_staff = user.is_superuser = account.role == "staff superuser"
         user.save()
+        # Logging in needs a verified address (allauth's mandatory verification); demo mail is fictional.
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         detail = account.role
         if account.role in groups:
             group, _ = Group.objects.get_or_create(name=groups[account.role])

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.permissions import can_export, can_import_organisations, municipal_scope
+from portal.permissions import municipal_scope, requires_capability
 
 from . import exports
 from .filters import OrganisationFilter
@@ -55,25 +53,12 @@ def municipal_contact_list(request):
     return render(request, "organisations/municipal_contact_list.html", {"municipalities": municipalities})
 
 
-def _require_exporter(request):
-    """Anonymous visitors are sent to log in; accounts without a municipal scope are refused."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not can_export(request.user):
-        raise PermissionDenied
-    return None
-
-
 @require_GET
+@requires_capability("municipal_contact")
 def organisation_export(request, format: str):
     if format not in ExportLog.Format.values:
         raise Http404
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    # The scope, read once, is both the permission (an empty scope is no export) and the limit.
     scope = list(municipal_scope(request.user).values_list("pk", "code"))
-    if not scope:
-        raise PermissionDenied
     scope_codes = sorted(code for _pk, code in scope)
     outside = sorted(set(request.GET.getlist("kunta")) - set(scope_codes))
     if outside:
@@ -113,10 +98,9 @@ def organisation_export(request, format: str):
 
 
 @require_GET
+@requires_capability("municipal_contact")
 def contact_home(request):
     """A municipal contact's own page: saved filters, past exports and what changed since the last one."""
-    if refusal := _require_exporter(request):
-        return refusal
     scope = list(municipal_scope(request.user).select_related("region"))
     past_exports = list(request.user.export_logs.all()[:20])
     last_export = past_exports[0] if past_exports else None
@@ -151,9 +135,8 @@ def contact_home(request):
 
 
 @require_POST
+@requires_capability("municipal_contact")
 def saved_filter_create(request):
-    if refusal := _require_exporter(request):
-        return refusal
     form = SavedFilterForm(request.POST)
     if form.is_valid():
         query = _query_dict(form.cleaned_data["query_string"])
@@ -169,9 +152,8 @@ def _query_dict(query_string: str) -> QueryDict:
 
 
 @require_POST
+@requires_capability("municipal_contact")
 def saved_filter_remove(request, pk: int):
-    if refusal := _require_exporter(request):
-        return refusal
     # Through the account: another's filter is simply not found.
     saved = get_object_or_404(request.user.saved_filters, pk=pk)
     saved_filter_delete(saved_filter=saved)
@@ -179,18 +161,9 @@ def saved_filter_remove(request, pk: int):
     return redirect("organisations:contact_home")
 
 
-def _require_importer(request):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not can_import_organisations(request.user):
-        raise PermissionDenied
-    return None
-
-
 @require_http_methods(["GET", "POST"])
+@requires_capability("staff")
 def import_upload(request):
-    if refusal := _require_importer(request):
-        return refusal
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -201,9 +174,8 @@ def import_upload(request):
 
 
 @require_http_methods(["GET", "POST"])
+@requires_capability("staff")
 def import_batch(request, pk: int):
-    if refusal := _require_importer(request):
-        return refusal
     batch = get_object_or_404(request.user.import_batches.defer("content"), pk=pk)
     if request.method == "POST":
         if batch.status != ImportBatch.Status.CHECKED:

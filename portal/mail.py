@@ -27,7 +27,8 @@ def send_rendered_email(
     *, to: list[str], subject: str, text: str, html: str, reply_to: list[str] | None = None
 ) -> None:
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to)
-    message.attach_alternative(html, "text/html")
+    if html:
+        message.attach_alternative(html, "text/html")
     message.send()
 
 
@@ -35,9 +36,16 @@ def queue_email(
     *, template_name: str, to: list[str], context: dict, language: str | None = None, reply_to: list[str] | None = None
 ) -> None:
     """Render now (the objects in ``context`` are current) and send after the transaction commits."""
+    subject, text, html = render_email(template_name, context, language or translation.get_language() or "fi")
+    queue_rendered_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to)
+
+
+def queue_rendered_email(
+    *, to: list[str], subject: str, text: str, html: str = "", reply_to: list[str] | None = None
+) -> None:
+    """Send an already rendered message after the transaction commits (allauth renders its own)."""
     from .tasks import send_email_task
 
-    subject, text, html = render_email(template_name, context, language or translation.get_language() or "fi")
     transaction.on_commit(
         lambda: send_email_task.delay(to=to, subject=subject, text=text, html=html, reply_to=reply_to)
     )

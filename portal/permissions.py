@@ -1,17 +1,38 @@
 """Who may do what: the one place that answers it.
 
 Roles (later apps add capabilities here, never in their views):
-- association editor: an ``organisations.Editorship`` row per association;
-- moderator: the ``organisations.moderate_organisation`` permission (group "Moderators");
-- council secretary: the group "Council secretaries";
-- municipal contact: a ``MunicipalContact`` linked to the account, scoped to its municipalities;
-- staff: ``is_staff``.
+
+- **anonymous visitor**: reads published listings and public pages; nothing else.
+- **account** (any signed-in, active user with a verified e-mail): manages their own account
+  (``/tili/``), downloads their data, deletes the account (unless they are an association's last
+  editor), registers or claims associations.
+- **association editor**: an ``organisations.Editorship`` row per association; an account may edit
+  several associations and an association may have several editors. Sees its own drafts; another
+  association's objects are a 404, exactly like missing ones.
+- **moderator**: the ``organisations.moderate_organisation`` permission (group "Moderators"):
+  reviews registrations, claims and reports; edits any listing; sees all contact-person fields.
+- **council secretary**: the group "Council secretaries": runs the association council.
+- **municipal contact**: a ``MunicipalContact`` linked to the account, scoped to its
+  municipalities (exports and municipal-level contact details there only). The group
+  "Municipal contacts" marks the role for administrators; the scope comes from the link.
+- **staff**: ``is_staff``: the admin and staff pages, and everything a moderator may do.
+
+Moderators, council secretaries and municipal contacts handle personal data and may turn on
+two-factor authentication (TOTP); staff must, and must have used it in the current session before
+any staff page opens (``staff_needs_two_factor``, enforced by ``accounts.middleware``).
+
+Views declare the capability they need with ``@requires_capability("...")``; capabilities are the
+keys of ``CAPABILITIES``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 if TYPE_CHECKING:
@@ -84,11 +105,93 @@ def visible_contact_fields(user, organisation: Organisation, *, as_municipal_con
     return visible
 
 
-def can_export(user) -> bool:
-    """Municipal contacts export their own municipalities' association lists (nobody else does)."""
+def is_account(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_municipal_contact(user) -> bool:
     return municipal_scope(user).exists()
 
 
-def can_import_organisations(user) -> bool:
-    """Bulk import rewrites many listings at once: staff only."""
-    return is_staff(user)
+def handles_personal_data(user) -> bool:
+    """Roles that see other people's personal data, and so are offered two-factor authentication."""
+    return is_staff(user) or is_moderator(user) or is_council_secretary(user) or is_municipal_contact(user)
+
+
+def has_two_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def staff_needs_two_factor(request) -> str | None:
+    """Why a staff account may not open a staff page yet: ``"setup"``, ``"verify"`` or ``None``.
+
+    Owning a TOTP authenticator is not enough: the session must have passed the TOTP step, so a
+    password alone (a session opened some other way) never reaches staff pages.
+    """
+    from allauth.account.authentication import get_authentication_records
+
+    user = request.user
+    if not is_staff(user):
+        return None
+    if not has_two_factor(user):
+        return "setup"
+    if not any(record.get("method") == "mfa" for record in get_authentication_records(request, user)):
+        return "verify"
+    return None
+
+
+def organisations_needing_another_editor(user) -> QuerySet[Organisation]:
+    """Associations of which ``user`` is the only editor (so they may not simply leave)."""
+    from django.db.models import Count
+
+    from organisations.models import Organisation
+
+    # Count all editors, not just the row joined by ``edited_by``: hence the ``pk__in`` detour.
+    return (
+        Organisation.objects.filter(pk__in=Organisation.objects.edited_by(user).values("pk"))
+        .annotate(editor_count=Count("editorships"))
+        .filter(editor_count=1)
+        .order_by("name")
+    )
+
+
+CAPABILITIES: dict[str, Callable[..., bool]] = {
+    "account": is_account,
+    "moderate": lambda user: is_staff(user) or is_moderator(user),
+    "council_secretary": is_council_secretary,
+    "municipal_contact": is_municipal_contact,
+    "staff": is_staff,
+}
+
+
+def has_capability(user, capability: str) -> bool:
+    return CAPABILITIES[capability](user)
+
+
+def requires_capability(capability: str):
+    """View decorator: anonymous visitors go to the login page; signed-in users without the
+    capability get 403. Views still load objects through their scope (another's id is a 404).
+    """
+    if capability not in CAPABILITIES:
+        raise ValueError(f"Unknown capability: {capability}")
+
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            if not is_account(request.user):
+                return redirect_to_login(request.get_full_path())
+            if not has_capability(request.user, capability):
+                raise PermissionDenied
+            return view_func(request, *args, **kwargs)
+
+        wrapper.required_capability = capability
+        return wrapper
+
+    return decorator
+
+
+def can_export(user) -> bool:
+    """Municipal contacts export their own municipalities' association lists (nobody else does)."""
+    return is_municipal_contact(user)

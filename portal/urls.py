@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -8,6 +9,9 @@ from django.views.i18n import set_language
 from organisations.sitemaps import MunicipalitySitemap, OrganisationSitemap
 
 from . import views
+
+# The admin's own login form would skip allauth's two-factor stage and the lockout; send it there.
+admin.site.login = secure_admin_login(admin.site.login)
 
 sitemaps = {"organisations": OrganisationSitemap, "municipalities": MunicipalitySitemap}
 
@@ -23,6 +27,9 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("organisations.urls")),
     path("admin/", admin.site.urls),
+    path("tili/", include("accounts.urls")),
+    path("tili/", include("allauth.urls")),
+    path("tietosuoja/", views.privacy_notice, name="privacy"),
     prefix_default_language=False,
 )
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -19,6 +20,11 @@ def home(request):
 
 
 @require_GET
+def privacy_notice(request):
+    return render(request, "portal/privacy.html", {"sign_in_retention_days": settings.SIGN_IN_RECORD_RETENTION_DAYS})
+
+
+@require_GET
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
     lines = [
@@ -26,6 +32,9 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /sv/admin/",
         "Disallow: /en/admin/",
+        "Disallow: /tili/",
+        "Disallow: /sv/tili/",
+        "Disallow: /en/tili/",
         f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -24,8 +24,19 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup, django_db_blocker):
+    # Playwright's sync API leaves an event loop running in this thread, so Django hands out
+    # context-local connections from then on. Those lack the reference data serialized at set-up,
+    # and serialized_rollback would silently restore nothing after another transactional test.
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        with django_db_blocker.unblock():
+            for alias, contents in serialized.items():
+                if contents is not None:
+                    connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -2,15 +2,19 @@ import pytest
 from django.test import Client
 
 from organisations.models import MunicipalContact, Municipality
-from tests.organisations.factories import OrganisationFactory, UserFactory, municipal_contact_user, sector
+from tests.organisations.factories import OrganisationFactory, municipal_contact_user, sector
+from tests.roles import add_totp, login_with_totp, verified_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def log_in(page, live_server, user) -> None:
-    """Share a Django session with the browser (the login page belongs to the accounts app)."""
+    """Share a Django session with the browser; staff sign in with their second factor."""
     client = Client()
-    client.force_login(user)
+    if user.is_staff:
+        login_with_totp(client, user, add_totp(user))
+    else:
+        client.force_login(user)
     cookie = client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
 
@@ -44,7 +48,7 @@ def test_contact_exports_from_the_directory_and_keeps_a_filter(page, live_server
 
 
 def test_staff_import_dry_run_and_confirm_in_the_browser(page, live_server, assert_accessible, tmp_path):
-    log_in(page, live_server, UserFactory(is_staff=True))
+    log_in(page, live_server, verified_user(is_staff=True))
     sheet = tmp_path / "lista.csv"
     sheet.write_text("nimi;kotikunta\nKuopion Uusi Seura ry;Kuopio\nHukassa ry;Atlantis\n", encoding="utf-8")
     page.goto("/yllapito/tuonti/")

@@ -13,8 +13,9 @@ from organisations.exports import COLUMNS, neutralise, prepare, stream_csv
 from organisations.models import ExportLog, Language, Municipality, Organisation, TargetGroup, Visibility
 from organisations.services_exports import export_log_finish, export_log_start
 from portal.permissions import visible_contact_fields
+from tests.roles import add_totp, login_with_totp, verified_user
 
-from .factories import OrganisationFactory, UserFactory, municipal_contact_user, sector
+from .factories import OrganisationFactory, municipal_contact_user, sector
 
 pytestmark = pytest.mark.django_db
 
@@ -362,8 +363,9 @@ def test_an_unfinished_download_stays_visible_in_the_log(kuopio_contact, directo
 def test_staff_see_the_export_log_read_only_in_the_admin(client, kuopio_contact, directory):
     client.force_login(kuopio_contact)
     body(client.get(export_url("csv")))
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    staff = verified_user(is_staff=True, is_superuser=True)
+    client.logout()
+    login_with_totp(client, staff, add_totp(staff))
     changelist = client.get(reverse("admin:organisations_exportlog_changelist"))
     assert changelist.status_code == 200
     assert kuopio_contact.email in changelist.content.decode()

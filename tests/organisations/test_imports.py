@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from organisations.models import ImportBatch, Municipality, Organisation
 from organisations.services_exports import import_batch_apply, import_batch_create
 
-from .factories import OrganisationFactory, UserFactory, municipal_contact_user, sector
+from .factories import OrganisationFactory, municipal_contact_user, sector
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,19 @@ GOOD_CSV = "\n".join(
 ).encode()
 
 
+# The role fixtures bring two draft associations of their own; imported ones are published.
+
+
 @pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
+def staff(role_user):
+    return role_user("staff")
+
+
+@pytest.fixture
+def staff_client(client, login_as):
+    """Staff pages need the two-factor step: a real login with a TOTP code."""
+    login_as(client, "staff")
+    return client
 
 
 def upload(client, content: bytes, name: str = "lista.csv"):
@@ -38,13 +48,13 @@ def upload(client, content: bytes, name: str = "lista.csv"):
     return client.post(reverse("organisations:import"), {"file": file})
 
 
-def test_dry_run_reports_each_row_and_writes_nothing(client, staff):
-    client.force_login(staff)
+def test_dry_run_reports_each_row_and_writes_nothing(staff_client):
+    client = staff_client
     response = upload(client, GOOD_CSV)
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("organisations:import_batch", args=[batch.pk])
-    assert Organisation.objects.count() == 0
+    assert Organisation.objects.published().count() == 0
     assert batch.status == ImportBatch.Status.CHECKED
     actions = [(row["line"], row["action"]) for row in batch.report["rows"]]
     assert actions == [(2, "create"), (3, "create"), (4, "create"), (5, "reject"), (6, "reject"), (7, "unchanged")]
@@ -57,8 +67,8 @@ def test_dry_run_reports_each_row_and_writes_nothing(client, staff):
     assert "Vahvista ja tuo" in page
 
 
-def test_confirmed_run_writes_in_one_go_and_refreshes_the_search_index(client, staff):
-    client.force_login(staff)
+def test_confirmed_run_writes_in_one_go_and_refreshes_the_search_index(staff_client):
+    client = staff_client
     upload(client, GOOD_CSV)
     batch = ImportBatch.objects.get()
     response = client.post(reverse("organisations:import_batch", args=[batch.pk]))
@@ -76,10 +86,10 @@ def test_confirmed_run_writes_in_one_go_and_refreshes_the_search_index(client, s
     assert [item.slug for item in chess.target_groups.all()] == ["nuoret"]
     assert chess.postal_code == "74100"
     assert "Shakkikerho" in chess.search_document
-    assert Organisation.objects.count() == 3
+    assert Organisation.objects.published().count() == 3
     # Confirming twice is refused and changes nothing.
     client.post(reverse("organisations:import_batch", args=[batch.pk]))
-    assert Organisation.objects.count() == 3
+    assert Organisation.objects.published().count() == 3
 
 
 def test_reimporting_the_same_file_creates_no_duplicates(staff):
@@ -113,7 +123,7 @@ def test_rows_match_by_register_number_then_business_id_then_name_and_municipali
     assert (by_register.name, by_register.email) == ("Uusi Nimi ry", "uusi@example.org")
     assert by_business.name == "Toinen Uusi ry"
     assert by_name.email == "kuoro@example.org"
-    assert Organisation.objects.count() == 3
+    assert Organisation.objects.published().count() == 3
 
 
 def test_a_name_match_with_a_different_register_number_is_rejected(staff):
@@ -146,7 +156,7 @@ def test_xlsx_import_with_numeric_cells(staff):
     workbook.save(stream)
     batch = import_batch_apply(batch=import_batch_create(user=staff, file_name="a.xlsx", content=stream.getvalue()))
     assert batch.status == ImportBatch.Status.APPLIED
-    organisation = Organisation.objects.get()
+    organisation = Organisation.objects.published().get()
     assert organisation.postal_code == "00100"
     assert organisation.register_number == "201234"
     assert organisation.home_municipality.code == "297"
@@ -173,8 +183,8 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), MALFORMED, ids=[case[0] for case in MALFORMED])
-def test_malformed_files_give_a_clear_report_and_write_nothing(client, staff, name, content, expected):
-    client.force_login(staff)
+def test_malformed_files_give_a_clear_report_and_write_nothing(staff_client, staff, name, content, expected):
+    client = staff_client
     response = upload(client, content, name)
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.FAILED
@@ -182,19 +192,19 @@ def test_malformed_files_give_a_clear_report_and_write_nothing(client, staff, na
     page = client.get(response["Location"]).content.decode()
     assert batch.report["error"] in page.replace("&quot;", '"').replace("&#x27;", "'")
     assert "Vahvista ja tuo" not in page
-    assert Organisation.objects.count() == 0
+    assert Organisation.objects.published().count() == 0
     with pytest.raises(ValueError, match="checked"):
         import_batch_apply(batch=batch)
 
 
-def test_ten_megabytes_of_garbage_are_refused_with_a_clear_message(client, staff):
-    client.force_login(staff)
+def test_ten_megabytes_of_garbage_are_refused_with_a_clear_message(staff_client, staff):
+    client = staff_client
     response = upload(client, os.urandom(10 * 1024 * 1024), "iso.csv")
     assert response.status_code == 200
     assert "liian suuri" in response.content.decode()
     assert ImportBatch.objects.count() == 0
-    assert Organisation.objects.count() == 0
+    assert Organisation.objects.published().count() == 0
     # The service refuses it too, whatever the caller.
     batch = import_batch_create(user=staff, file_name="iso.csv", content=b"x" * (10 * 1024 * 1024))
     assert batch.status == ImportBatch.Status.FAILED
-    assert Organisation.objects.count() == 0
+    assert Organisation.objects.published().count() == 0

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
+from django.urls import reverse
 from stdnum.fi import ytunnus
 
 from accounts.models import User
@@ -189,7 +190,9 @@ def test_demo_accounts_can_log_in_with_their_roles(client):
     assert list(municipal.municipal_contacts.values_list("municipalities__code", flat=True)) == ["297"]
     editor = User.objects.get(email=emails["association editor"])
     assert Organisation.objects.edited_by(editor).published().count() == 1
-    assert client.login(email=editor.email, password=DEMO_PASSWORD)
+    response = client.post(reverse("account_login"), {"login": editor.email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(editor.pk)
 
 
 def test_no_demo_accounts_without_debug_unless_asked(settings):

@@ -1,0 +1,43 @@
+"""allauth hooks: its mail goes through the portal's queue; staff keep their second factor."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMultiAlternatives
+
+from portal.mail import queue_rendered_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.PORTAL_NAME}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Render now, in the request's language and with allauth's templates (ours override them
+        # in templates/account/email/), and hand the message to the same after-commit queue as
+        # every other mail: a rolled-back sign-up mails nobody, a down SMTP server is retried.
+        full_context = {
+            "request": allauth_context.request,
+            "email": email,
+            "current_site": get_current_site(allauth_context.request),
+            "PORTAL_NAME": settings.PORTAL_NAME,
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, full_context)
+        html = ""
+        if isinstance(message, EmailMultiAlternatives):
+            html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+        queue_rendered_email(to=list(message.to), subject=message.subject, text=message.body, html=html)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        # Staff must keep TOTP; they may replace it only by another administrator's hand.
+        if authenticator.type == Authenticator.Type.TOTP and authenticator.user.is_staff:
+            return False
+        return super().can_delete_authenticator(authenticator)

@@ -1,0 +1,119 @@
+"""What the portal holds about one account, gathered for the "download my data" page.
+
+Each app that stores data tied to an account registers a section here (``@personal_data_section``
+in its own module, imported from its ``AppConfig.ready``), so the export grows with the portal
+instead of forgetting a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+Section = Callable[[Any], Any]
+SECTIONS: dict[str, Section] = {}
+
+
+def personal_data_section(name: str) -> Callable[[Section], Section]:
+    def register(func: Section) -> Section:
+        SECTIONS[name] = func
+        return func
+
+    return register
+
+
+def personal_data_collect(user) -> dict[str, Any]:
+    return {
+        "exported_at": timezone.now().isoformat(),
+        **{name: section(user) for name, section in SECTIONS.items()},
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@personal_data_section("account")
+def _account(user) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "date_joined": _iso(user.date_joined),
+        "last_login": _iso(user.last_login),
+        "is_staff": user.is_staff,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+    }
+
+
+@personal_data_section("email_addresses")
+def _email_addresses(user) -> list[dict[str, Any]]:
+    from allauth.account.models import EmailAddress
+
+    return [
+        {"email": address.email, "verified": address.verified, "primary": address.primary}
+        for address in EmailAddress.objects.filter(user=user).order_by("email")
+    ]
+
+
+@personal_data_section("two_factor_authenticators")
+def _authenticators(user) -> list[dict[str, Any]]:
+    from allauth.mfa.models import Authenticator
+
+    # The type and dates only: the secrets themselves never leave the server.
+    return [
+        {
+            "type": authenticator.type,
+            "created_at": _iso(authenticator.created_at),
+            "last_used_at": _iso(authenticator.last_used_at),
+        }
+        for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
+    ]
+
+
+@personal_data_section("editorships")
+def _editorships(user) -> list[dict[str, Any]]:
+    return [
+        {
+            "organisation": editorship.organisation.name,
+            "slug": editorship.organisation.slug,
+            "since": _iso(editorship.created_at),
+        }
+        for editorship in user.editorships.select_related("organisation").order_by("organisation__name")
+    ]
+
+
+@personal_data_section("municipal_contacts")
+def _municipal_contacts(user) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": contact.name,
+            "title": contact.title,
+            "email": contact.email,
+            "phone": contact.phone,
+            "municipalities": [municipality.name_fi for municipality in contact.municipalities.all()],
+        }
+        for contact in user.municipal_contacts.prefetch_related("municipalities").order_by("name")
+    ]
+
+
+@personal_data_section("sign_ins")
+def _sign_ins(user) -> dict[str, Any]:
+    from axes.models import AccessAttempt, AccessLog
+
+    return {
+        "successful": [
+            {"at": _iso(log.attempt_time), "ip_address": log.ip_address, "user_agent": log.user_agent}
+            for log in AccessLog.objects.filter(username__iexact=user.email).order_by("-attempt_time")
+        ],
+        "failed": [
+            {
+                "at": _iso(attempt.attempt_time),
+                "ip_address": attempt.ip_address,
+                "failures": attempt.failures_since_start,
+            }
+            for attempt in AccessAttempt.objects.filter(username__iexact=user.email).order_by("-attempt_time")
+        ],
+    }

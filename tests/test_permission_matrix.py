@@ -1,0 +1,114 @@
+"""Every protected URL against every role, with the answer each must get.
+
+Add a row to CASES with each new view. ``url`` is a URL name (with ``args``) or a function of the
+``objects`` fixture (the roles' associations, ...) returning a path. ``expect`` maps a role to the
+status; roles left out get ``default``. LOGIN means a redirect to the login page. Another
+association's object must answer exactly like a missing one: 404.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+
+from tests.roles import ROLES
+
+LOGIN = "login"
+
+
+def strip_per_request(content: bytes) -> bytes:
+    """Drop what differs per request anyway: the CSRF token and the language switcher's return path."""
+    content = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
+    return re.sub(rb'name="next" type="hidden" value="[^"]+"', b"", content)
+
+
+SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    url: str | Callable[[dict], str]
+    default: int | str
+    expect: dict[str, int | str] = field(default_factory=dict)
+    args: tuple = ()
+
+    def path(self, objects: dict) -> str:
+        return self.url(objects) if callable(self.url) else reverse(self.url, args=self.args)
+
+    def expected(self, role: str) -> int | str:
+        return self.expect.get(role, self.default)
+
+
+def account_page(case_id: str, url_name: str) -> Case:
+    return Case(case_id, url_name, default=200, expect={"anonymous": LOGIN})
+
+
+STAFF_ONLY = {"anonymous": LOGIN, "staff": 200}
+MUNICIPAL_CONTACT_ONLY = {"anonymous": LOGIN, "municipal_contact": 200}
+LOOKS_AFTER_ASSOCIATION = {"editor": 200, "moderator": 200, "staff": 200}
+
+CASES: list[Case] = [
+    Case("privacy notice", "privacy", default=200),
+    account_page("my account", "accounts:overview"),
+    account_page("download my data", "accounts:personal_data"),
+    account_page("delete account", "accounts:delete"),
+    account_page("change e-mail", "account_email"),
+    account_page("change password", "account_change_password"),
+    account_page("two-factor settings", "mfa_index"),
+    Case("admin index", "admin:index", default=403, expect=STAFF_ONLY),
+    # is_staff opens the admin, not every model in it: the staff fixture has no model permissions.
+    Case("admin users", "admin:accounts_user_changelist", default=403, expect={"anonymous": LOGIN}),
+    Case(
+        "own draft listing",
+        lambda o: reverse("organisations:detail", args=[o["association"].slug]),
+        default=404,
+        expect=LOOKS_AFTER_ASSOCIATION,
+    ),
+    Case("missing listing", "organisations:detail", args=("ei-ole-olemassa",), default=404),
+    # Municipal contacts (Kuopio) export their municipalities' lists; nobody else does.
+    Case("export csv", "organisations:export", args=("csv",), default=403, expect=MUNICIPAL_CONTACT_ONLY),
+    Case("export xlsx", "organisations:export", args=("xlsx",), default=403, expect=MUNICIPAL_CONTACT_ONLY),
+    Case("export e-mails", "organisations:export", args=("emails",), default=403, expect=MUNICIPAL_CONTACT_ONLY),
+    Case(
+        "export of another municipality",
+        lambda o: reverse("organisations:export", args=["csv"]) + "?kunta=140",
+        default=403,
+        expect={"anonymous": LOGIN},
+    ),
+    Case("municipal contact's page", "organisations:contact_home", default=403, expect=MUNICIPAL_CONTACT_ONLY),
+    Case("public municipal contacts", "organisations:municipal_contacts", default=200),
+    Case("bulk import", "organisations:import", default=403, expect=STAFF_ONLY),
+]
+
+
+@pytest.fixture
+def objects(association, other_association):
+    return {"association": association, "other_association": other_association}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_permission_matrix(client, login_as, objects, case: Case, role: str):
+    login_as(client, role)
+    response = client.get(case.path(objects))
+    expected = case.expected(role)
+    if expected == LOGIN:
+        assert response.status_code == 302, (role, response.status_code)
+        assert response["Location"].startswith(reverse("account_login")), response["Location"]
+    else:
+        assert response.status_code == expected, (role, response.status_code, response.get("Location"))
+
+
+@pytest.mark.django_db
+def test_another_associations_draft_is_indistinguishable_from_a_missing_one(client, login_as, objects):
+    login_as(client, "other_editor")
+    guessed = client.get(reverse("organisations:detail", args=[objects["association"].slug]))
+    missing = client.get(reverse("organisations:detail", args=["ei-ole-olemassa"]))
+    assert guessed.status_code == missing.status_code == 404
+    assert strip_per_request(guessed.content) == strip_per_request(missing.content)
