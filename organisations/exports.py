@@ -224,7 +224,7 @@ def prepare(queryset: QuerySet[Organisation], *, user) -> PreparedExport:
 
 @contextmanager
 def _planned_for_whole_tables():
-    """A transaction in which PostgreSQL plans the export with hash joins only.
+    """A transaction in which PostgreSQL plans the export with hash joins only, and sorts in memory.
 
     Right after a bulk load, before autovacuum has analysed the tables, the planner guesses a
     handful of rows and nests loops over the chosen associations: 2,000 rows then took 9 s instead
@@ -232,6 +232,8 @@ def _planned_for_whole_tables():
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_nestloop = off")
+        # The sort by name of a whole region (~30 MB) then happens in memory, not in temporary files.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
 
 
