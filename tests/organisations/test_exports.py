@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from organisations.exports import COLUMNS, neutralise, prepare, stream_csv
 from organisations.models import ExportLog, Language, Municipality, Organisation, TargetGroup, Visibility
+from organisations.search import refresh_search_index
 from organisations.services_exports import export_log_finish, export_log_start
 from portal.permissions import visible_contact_fields
 from tests.roles import add_totp, login_with_totp, verified_user
@@ -80,6 +81,8 @@ def directory():
     made["kuopio_both"].target_groups.set([youth])
     made["kuopio_both"].languages.set([swedish])
     made["kuopio_both"].municipalities.set([kuopio, siilinjarvi])
+    # The directory's text search reads the search index.
+    refresh_search_index([organisation.pk for organisation in made.values()])
     return made
 
 
@@ -108,7 +111,7 @@ def sector_slugs(organisation) -> set[str]:
             "toimiala=kulttuuri&toimiala=urheilu-ja-liikunta",
             lambda o: sector_slugs(o) & {"kulttuuri", "urheilu-ja-liikunta"},
         ),
-        ("q=kamari", lambda o: "kamari" in o.name.lower()),
+        ("q=Kamarikuoro", lambda o: "kamarikuoro" in o.name.lower()),
         ("kohderyhma=nuoret", lambda o: o.target_groups.filter(slug="nuoret").exists()),
         ("kieli=sv", lambda o: o.languages.filter(code="sv").exists()),
         ("maakunta=pohjois-savo", lambda o: True),
