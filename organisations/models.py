@@ -205,6 +205,12 @@ class Organisation(models.Model):
     # Text prepared for the search index (names, base forms, compound parts); see organisations.search.
     search_document = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The sectors, target groups and languages as bit sets (bit n = primary key n), kept with the
+    # search index by organisations.search.refresh_search_index: the directory filters and counts
+    # its facets from one narrow index instead of joining three many-to-many tables per facet.
+    sector_mask = models.BigIntegerField(default=0, editable=False)
+    target_group_mask = models.BigIntegerField(default=0, editable=False)
+    language_mask = models.BigIntegerField(default=0, editable=False)
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -1,90 +1,328 @@
-"""The search index of the directory.
+"""The search index of the directory, and searching it.
 
 Each association carries a ``search_document``: the text residents may search for (names in both
-languages, municipality, sectors, description). On PostgreSQL ``search_vector`` holds that text
-parsed with the Finnish configuration; other databases fall back to substring matching.
+languages, municipality, sectors, target groups, description). On PostgreSQL ``search_vector``
+holds that text parsed with the Finnish configuration (GIN index) and a trigram index on the
+upper-cased name finds names with typos when the words match nothing; other databases fall back to substring matching.
+
+Finnish builds words by compounding and inflection, which the Snowball stemmer alone does not
+undo: "eläkeläisten" stems to "eläkeläist", which is no prefix of "eläkeläisyhdistys". When the
+Voikko morphological analyser is installed (Debian's ``voikko-fi`` and the ``libvoikko`` binding),
+the document also gets the base forms of the compound parts of names ("eläkeläinen yhdistys") and
+the query the base forms of its words. Long query words also match by a shortened prefix (the
+inflection ending cut off), which is all there is where Voikko is missing.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Upper
 
-from .models import Organisation
+from .models import Municipality, Organisation, Sector, TargetGroup
+
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 40
+# Query words of at least this many letters also match by a prefix three letters shorter.
+FALLBACK_PREFIX_MIN = 7
+BATCH_SIZE = 2000
+# Sectors, target groups and languages are few; their primary keys index the bits of a bigint.
+MASK_BITS = 63
+DIRECTORY_VERSION_KEY = "organisations:directory-version"
+
+# Only letters and digits ever reach to_tsquery: its operators (& | ! : * ( ) ' ") cannot be typed in.
+WORD_RE = re.compile(r"[^\W_]+")
+PROPER_NOUN_CLASSES = {"paikannimi", "etunimi", "sukunimi", "nimi"}
+WORDBASE_RE = re.compile(r"\+([^+(]*)\(([^)]*)\)")
+
+
+class _Analyser:
+    """A lazily loaded, thread-safe Voikko handle; ``None`` where Voikko is not installed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._voikko = None
+
+    def get(self):
+        if not getattr(settings, "SEARCH_USE_VOIKKO", True):
+            return None
+        if not self._loaded:
+            with self._lock:
+                if not self._loaded:
+                    self._voikko = self._load()
+                    self._loaded = True
+        return self._voikko
+
+    @staticmethod
+    def _load():
+        try:
+            import libvoikko
+        except ImportError:
+            return None
+        try:
+            return libvoikko.Voikko("fi")
+        except (OSError, libvoikko.VoikkoException):
+            # The binding is there but the shared library or the Finnish dictionary is not.
+            return None
+
+    def analyse(self, word: str) -> list[dict]:
+        voikko = self.get()
+        if voikko is None:
+            return []
+        with self._lock:
+            return voikko.analyze(word)
+
+
+_analyser = _Analyser()
+
+
+def voikko_available() -> bool:
+    return _analyser.get() is not None
+
+
+@lru_cache(maxsize=50_000)
+def _word_forms(word: str, use_voikko: bool, with_parts: bool) -> tuple[str, ...]:
+    """Base forms of ``word`` and, with ``with_parts``, of its compound parts (without ``word``)."""
+    if not use_voikko:
+        return ()
+    forms: list[str] = []
+    analyses = _analyser.analyse(word)
+    # Place and person names are not split: "Enonkoski" is not about rapids ("koski").
+    proper = any(analysis.get("CLASS") in PROPER_NOUN_CLASSES for analysis in analyses)
+    for analysis in analyses:
+        base = (analysis.get("BASEFORM") or "").lower()
+        if base and base != word and base not in forms:
+            forms.append(base)
+        if not with_parts or proper:
+            continue
+        groups: list[tuple[str, str]] = []
+        for surface, part_base in WORDBASE_RE.findall(analysis.get("WORDBASES", "")):
+            if part_base.startswith("+") and groups:
+                # A derivational ending ("yhdist" + "ys") belongs to the part before it, which
+                # then stands as written ("yhdistys", not the verb "yhdistää").
+                groups[-1] = (groups[-1][0] + surface, "")
+            else:
+                groups.append((surface, part_base))
+        parts = [part_base or surface for surface, part_base in groups]
+        if len(parts) > 1:
+            for part in parts:
+                part = part.lower()
+                if len(part) > 2 and part not in forms and part != word:
+                    forms.append(part)
+    return tuple(forms)
+
+
+def word_forms(word: str) -> tuple[str, ...]:
+    """What the index adds for a word: its base forms and its compound parts."""
+    return _word_forms(word.lower(), voikko_available(), True)
+
+
+def base_forms(word: str) -> tuple[str, ...]:
+    """What a query word also matches: its base forms only. Compound parts would make
+    "urheiluseura" find every "seura"."""
+    return _word_forms(word.lower(), voikko_available(), False)
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a resident's query: letters and digits only, lower-cased, a sensible number."""
+    terms: list[str] = []
+    for word in WORD_RE.findall((text or "").lower()):
+        word = word[:MAX_TERM_LENGTH]
+        if word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def _term_alternatives(term: str) -> list[str]:
+    alternatives = [term]
+    forms = base_forms(term)
+    alternatives.extend(form for form in forms if WORD_RE.fullmatch(form))
+    if len(term) >= FALLBACK_PREFIX_MIN:
+        # Cut off the likely inflection ending ("eläkeläisten" -> "eläkeläis") so the prefix also
+        # reaches compounds ("eläkeläisyhdistys") and descriptions, which Voikko does not analyse.
+        alternatives.append(term[: max(FALLBACK_PREFIX_MIN - 1, len(term) - 3)])
+    return alternatives
+
+
+def prefix_tsquery(terms: Iterable[str]) -> str:
+    """A to_tsquery() expression: every term must match, each by any of its forms as a prefix."""
+    clauses = []
+    for term in terms:
+        alternatives = " | ".join(f"{alternative}:*" for alternative in _term_alternatives(term))
+        clauses.append(f"({alternatives})")
+    return " & ".join(clauses)
+
+
+def search_organisations(
+    queryset: QuerySet[Organisation], text: str, *, ranked: bool = True, similar: bool = False
+) -> QuerySet[Organisation]:
+    """Associations matching ``text``; with ``ranked``, annotated with ``rank`` (higher is better).
+
+    ``similar`` looks for names that resemble the words instead (typos): the directory asks for
+    that only when the words themselves found nothing, because checking the similarity of tens
+    of thousands of names that share a common word costs far more than the full-text match.
+    """
+    terms = search_terms(text)
+    if not terms:
+        return queryset.none()
+    if connection.vendor != "postgresql":
+        condition = Q()
+        for term in terms:
+            condition &= Q(search_document__icontains=term) | Q(name__icontains=term)
+        queryset = queryset.filter(condition)
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField())) if ranked else queryset
+    if similar:
+        phrase = " ".join(terms).upper()
+        # Upper(name) has the trigram index; "%>" is word_similarity above pg_trgm's threshold.
+        queryset = queryset.alias(name_upper=Upper("name")).filter(name_upper__trigram_word_similar=phrase)
+        if not ranked:
+            return queryset
+        return queryset.annotate(rank=TrigramWordSimilarity(Value(phrase), F("name_upper")))
+    query = SearchQuery(prefix_tsquery(terms), search_type="raw", config="finnish")
+    queryset = queryset.filter(search_vector=query)
+    return queryset.annotate(rank=SearchRank(F("search_vector"), query)) if ranked else queryset
+
+
+def _with_forms(text: str) -> str:
+    forms: list[str] = []
+    for word in WORD_RE.findall(text.lower()):
+        forms.extend(word_forms(word))
+    return " ".join([text, *dict.fromkeys(forms)]).strip()
+
+
+def search_document(
+    *, name: str, name_sv: str, municipality: list[str], sectors: list[str], target_groups: list[str], description: str
+) -> str:
+    """Three lines: the names, the labels (municipality, sectors, target groups), the description.
+
+    The first line is weighted highest in the vector, so name matches rank first. Voikko runs on
+    the short lines only, not on the free-form description.
+    """
+    names = " ".join(part for part in (name, name_sv) if part)
+    labels = " ".join(dict.fromkeys(label for label in [*municipality, *sectors, *target_groups] if label))
+    return "\n".join([_with_forms(names), _with_forms(labels), " ".join((description or "").split())])
 
 
 def build_search_document(organisation: Organisation) -> str:
-    return _document(
-        organisation.name,
-        organisation.name_sv,
-        organisation.home_municipality.name_fi,
-        [sector.name_fi for sector in organisation.sectors.all()],
-        [group.name_fi for group in organisation.target_groups.all()],
-        organisation.description,
+    return search_document(
+        name=organisation.name,
+        name_sv=organisation.name_sv,
+        municipality=[organisation.home_municipality.name_fi, organisation.home_municipality.name_sv],
+        sectors=[n for s in organisation.sectors.all() for n in (s.name_fi, s.name_sv)],
+        target_groups=[group.name_fi for group in organisation.target_groups.all()],
+        description=organisation.description,
     )
 
 
-def _document(
-    name: str, name_sv: str, municipality: str, sectors: list[str], target_groups: list[str], description: str
-) -> str:
-    parts = [name, name_sv, municipality, " ".join(sectors), " ".join(target_groups), description]
-    return " ".join(part for part in parts if part)
+# Names (the document's first line) weigh A, the rest B: ts_rank then puts name matches first.
+REFRESH_SQL = (
+    "UPDATE organisations_organisation AS o SET search_document = d.document, search_vector = "
+    "setweight(to_tsvector('finnish', split_part(d.document, E'\\n', 1)), 'A') || "
+    "setweight(to_tsvector('finnish', substr(d.document, strpos(d.document, E'\\n') + 1)), 'B'), "
+    "sector_mask = d.sectors, target_group_mask = d.groups, language_mask = d.languages "
+    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS d(id, document, sectors, groups, languages) WHERE o.id = d.id"
+)
 
 
-BATCH_SIZE = 2000
+def bump_directory_version() -> None:
+    """Tell cached directory figures (facet counts) that the associations changed."""
+    try:
+        cache.incr(DIRECTORY_VERSION_KEY)
+    except ValueError:
+        cache.set(DIRECTORY_VERSION_KEY, 1, None)
+
+
+def directory_version() -> int:
+    return cache.get_or_set(DIRECTORY_VERSION_KEY, 1, None)
+
+
+def bit_mask(primary_keys: Iterable[int]) -> int:
+    """A set of small primary keys as the bits of a (positive) 64-bit integer."""
+    mask = 0
+    for pk in primary_keys:
+        if 0 <= pk < MASK_BITS:
+            mask |= 1 << pk
+    return mask
+
+
+def mask_bits(mask: int) -> list[int]:
+    return [bit for bit in range(MASK_BITS) if mask >> bit & 1]
 
 
 def refresh_search_index(organisation_ids: Iterable[int]) -> None:
-    """Rebuild the search document (and vector on PostgreSQL) of the given associations.
+    """Rebuild the search document (and, on PostgreSQL, the vector) and the facet bit sets of the
+    given associations. Call it after every change to an association's names, description, home
+    municipality, sectors, target groups or languages.
 
-    Works in batches of plain rows (no model instances) with one UPDATE per batch, so bulk loads
-    (the demo data, imports) of a hundred thousand associations take seconds, not minutes.
+    Works on plain rows in batches: the reference names once, then per batch one query for the
+    associations, three for their sectors, target groups and languages, and one UPDATE, so a bulk
+    load of a hundred thousand associations takes about a minute (Voikko included).
     """
-    ids = list(organisation_ids)
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return
+    municipalities = {pk: [fi, sv] for pk, fi, sv in Municipality.objects.values_list("pk", "name_fi", "name_sv")}
+    sector_names = {pk: [fi, sv] for pk, fi, sv in Sector.objects.values_list("pk", "name_fi", "name_sv")}
+    group_names = dict(TargetGroup.objects.values_list("pk", "name_fi"))
+    relations = [
+        (Organisation.sectors.through, "sector_id"),
+        (Organisation.target_groups.through, "targetgroup_id"),
+        (Organisation.languages.through, "language_id"),
+    ]
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        sectors = _names_by_organisation(Organisation.sectors.through, "sector", batch)
-        groups = _names_by_organisation(Organisation.target_groups.through, "targetgroup", batch)
+        related: list[dict[int, list[int]]] = []
+        for through, column in relations:
+            by_organisation: dict[int, list[int]] = defaultdict(list)
+            rows = through.objects.filter(organisation_id__in=batch).order_by(column)
+            for organisation_id, pk in rows.values_list("organisation_id", column):
+                by_organisation[organisation_id].append(pk)
+            related.append(by_organisation)
+        sectors, groups, languages = related
         rows = Organisation.objects.filter(pk__in=batch).values_list(
-            "pk", "name", "name_sv", "home_municipality__name_fi", "description"
+            "pk", "name", "name_sv", "home_municipality_id", "description"
         )
-        documents = [
-            (pk, _document(name, name_sv, municipality, sectors.get(pk, []), groups.get(pk, []), description))
-            for pk, name, name_sv, municipality, description in rows
-        ]
-        if not documents:
-            continue
+        pks, documents, sector_masks, group_masks, language_masks = [], [], [], [], []
+        for pk, name, name_sv, municipality_id, description in rows:
+            pks.append(pk)
+            documents.append(
+                search_document(
+                    name=name,
+                    name_sv=name_sv,
+                    municipality=municipalities.get(municipality_id, []),
+                    sectors=[n for sector in sectors[pk] for n in sector_names.get(sector, [])],
+                    target_groups=[group_names.get(group, "") for group in groups[pk]],
+                    description=description,
+                )
+            )
+            sector_masks.append(bit_mask(sectors[pk]))
+            group_masks.append(bit_mask(groups[pk]))
+            language_masks.append(bit_mask(languages[pk]))
         if connection.vendor == "postgresql":
-            _update_postgresql(documents)
+            with connection.cursor() as cursor:
+                cursor.execute(REFRESH_SQL, [pks, documents, sector_masks, group_masks, language_masks])
         else:
             Organisation.objects.bulk_update(
-                [Organisation(pk=pk, search_document=document) for pk, document in documents],
-                ["search_document"],
+                [
+                    Organisation(
+                        pk=pk, search_document=document, sector_mask=s, target_group_mask=g, language_mask=lang
+                    )
+                    for pk, document, s, g, lang in zip(
+                        pks, documents, sector_masks, group_masks, language_masks, strict=True
+                    )
+                ],
+                ["search_document", "sector_mask", "target_group_mask", "language_mask"],
+                batch_size=500,
             )
-
-
-def _names_by_organisation(through, related: str, ids: list[int]) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = defaultdict(list)
-    rows = (
-        through.objects.filter(organisation_id__in=ids)
-        .order_by(f"{related}__position", f"{related}__name_fi")
-        .values_list("organisation_id", f"{related}__name_fi")
-    )
-    for organisation_id, name in rows:
-        names[organisation_id].append(name)
-    return names
-
-
-def _update_postgresql(documents: list[tuple[int, str]]) -> None:
-    table = connection.ops.quote_name(Organisation._meta.db_table)
-    values = ", ".join(["(%s, %s)"] * len(documents))
-    params = [value for row in documents for value in row]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS o SET search_document = d.document::text, "  # noqa: S608 - only placeholders are interpolated
-            f"search_vector = to_tsvector('finnish', d.document::text) "
-            f"FROM (VALUES {values}) AS d(id, document) WHERE o.id = d.id::bigint",
-            params,
-        )
+    bump_directory_version()

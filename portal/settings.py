@@ -160,6 +160,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # sitemap cover these. Pohjois-Savo (11) and Etelä-Savo (10) by default.
 PORTAL_REGIONS = env_list("PORTAL_REGIONS", "11,10")
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Järjestötori")
+# Finnish base forms and compound parts in search (Debian's voikko-fi); off or missing: prefix matching.
+SEARCH_USE_VOIKKO = env_bool("SEARCH_USE_VOIKKO", True)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium for the browser tests (Playwright drives it; it never downloads one).
+# Installs Debian's packages the tests use: chromium for the browser tests (Playwright drives it;
+# it never downloads one) and Voikko's Finnish dictionary for search.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then
+if command -v chromium >/dev/null 2>&1 && [ -d /usr/lib/voikko ] && ldconfig -p | grep -q libvoikko.so.1; then
   exit 0
 fi
 SUDO=""
@@ -9,4 +10,5 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+  chromium fonts-dejavu-core voikko-fi libvoikko1 >/dev/null

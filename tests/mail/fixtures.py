@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -119,14 +120,16 @@ def celery_worker(settings):
     from portal.celery import app
 
     # Read the app's configuration before touching settings: Celery loads it lazily from them.
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.update(broker_url=TEST_BROKER_URL, task_always_eager=False)
+    # A queue of this test's own: another test run sharing the Redis server never sees its tasks.
+    queue = f"test-{uuid.uuid4().hex}"
+    app.conf.update(broker_url=TEST_BROKER_URL, task_always_eager=False, task_default_queue=queue)
     _reset_producer_pools(app)
     app.control.purge()
     try:
         with start_worker(
-            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20, queues=[queue]
         ) as worker:
             yield worker
     finally:

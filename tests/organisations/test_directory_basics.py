@@ -64,6 +64,9 @@ def test_robots_and_sitemap(client):
     robots = client.get("/robots.txt")
     assert robots.status_code == 200
     assert "Sitemap: http://testserver/sitemap.xml" in robots.content.decode()
-    sitemap = client.get("/sitemap.xml")
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    assert "http://testserver/sitemap-organisations.xml" in index.content.decode()
+    sitemap = client.get("/sitemap-organisations.xml")
     assert sitemap.status_code == 200
     assert organisation.get_absolute_url() in sitemap.content.decode()

@@ -1,0 +1,54 @@
+"""The directory benchmark keeps working: run it once, tiny, as the README tells."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURES = re.compile(
+    r"^(list, unfiltered|list, municipality\+sector|search|detail)\s+(warm|cold)\s+(\d+\.\d)\s+(\d+\.\d)\s+(\d+)$", re.M
+)
+
+
+@pytest.fixture
+def bench_database_url():
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    name = f"{parts.path.lstrip('/')}_bench_smoke"
+    url = parts._replace(path=f"/{name}").geturl()
+    yield url
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_directory_bench_loads_data_and_prints_figures(bench_database_url):
+    result = subprocess.run(
+        [sys.executable, "bench/directory.py", "--organisations", "200", "--repeat", "3", "--reload"],
+        cwd=ROOT,
+        env={**os.environ, "BENCH_DATABASE_URL": bench_database_url},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "loaded 200 associations" in result.stdout
+    figures = FIGURES.findall(result.stdout)
+    assert {(name, cache) for name, cache, *_ in figures} == {
+        ("list, unfiltered", "warm"),
+        ("list, unfiltered", "cold"),
+        ("list, municipality+sector", "warm"),
+        ("list, municipality+sector", "cold"),
+        ("search", "warm"),
+        ("search", "cold"),
+        ("detail", "warm"),
+    }
+    for _name, _cache, median, p95, queries in figures:
+        assert 0 < float(median) <= float(p95)
+        assert 0 < int(queries) <= 10
