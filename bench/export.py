@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import random
 import sys
 import time
 import tracemalloc
@@ -30,12 +29,6 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=110_000, help="associations to load (default 110000)")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))
-    parser.add_argument(
-        "--loader",
-        choices=["auto", "seed_demo", "bulk"],
-        default="auto",
-        help="seed_demo when the command exists (auto), or the bench's own COPY loader",
-    )
     parser.add_argument("--tracemalloc", action="store_true", help="measure the Python heap instead of RSS")
     parser.add_argument("--runs", type=int, default=1, help="runs per format; the best is reported")
     return parser.parse_args()
@@ -68,88 +61,9 @@ def setup_django(database: str) -> None:
     django.setup()
 
 
-def bulk_load(count: int) -> None:
-    """Replace all associations with ``count`` fictional published ones, through COPY."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from organisations.models import Language, Municipality, Organisation, Sector, TargetGroup, Visibility
-
-    rng = random.Random(110)
-    municipalities = list(Municipality.objects.served().values_list("pk", flat=True))
-    sectors = list(Sector.objects.values_list("pk", flat=True))
-    groups = list(TargetGroup.objects.values_list("pk", flat=True))
-    languages = list(Language.objects.values_list("pk", flat=True))
-    levels = list(Visibility.values)
-    now = timezone.now()
-    words = ["Kylä", "Urheilu", "Kuoro", "Eläkeläis", "Nuoriso", "Metsästys", "Kulttuuri", "Omaishoitaja"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE organisations_organisation RESTART IDENTITY CASCADE")
-        raw = cursor.cursor
-        columns = (
-            "id, name, name_sv, slug, register_number, business_id, home_municipality_id, description, website, "
-            "facebook_url, instagram_url, other_social_url, email, phone, meeting_place, street_address, "
-            "postal_code, post_office, accessibility, accessibility_details, contact_name, contact_email, "
-            "contact_phone, contact_name_visibility, contact_email_visibility, contact_phone_visibility, "
-            "contact_consent_at, logo, status, information_confirmed_at, created_at, updated_at, search_document"
-        )
-        with raw.copy(f"COPY organisations_organisation ({columns}) FROM STDIN") as copy:
-            for pk in range(1, count + 1):
-                name = f"{rng.choice(words)}yhdistys {pk} ry"
-                copy.write_row(
-                    (
-                        pk,
-                        name,
-                        f"Förening {pk} rf" if pk % 20 == 0 else "",
-                        f"bench-{pk}",
-                        str(100000 + pk),
-                        "",
-                        rng.choice(municipalities),
-                        "",
-                        f"https://yhdistys{pk}.example.org" if pk % 3 else "",
-                        "",
-                        "",
-                        "",
-                        f"info{pk}@example.org",
-                        f"+358 40 {pk % 1000:03d} {pk % 10000:04d}",
-                        "",
-                        f"Seuratie {pk % 90 + 1}",
-                        "70100",
-                        "Kuopio",
-                        "unknown",
-                        "",
-                        f"Henkilö {pk}",
-                        f"henkilo{pk}@example.org",
-                        f"+358 50 {pk % 1000:03d} {pk % 10000:04d}",
-                        rng.choice(levels),
-                        rng.choice(levels),
-                        rng.choice(levels),
-                        now if pk % 2 else None,
-                        "",
-                        Organisation.Status.PUBLISHED,
-                        now if pk % 4 else None,
-                        now,
-                        now,
-                        name,
-                    )
-                )
-        relations = [
-            ("organisations_organisation_municipalities", "municipality_id", municipalities, 0, 2),
-            ("organisations_organisation_sectors", "sector_id", sectors, 1, 2),
-            ("organisations_organisation_target_groups", "targetgroup_id", groups, 0, 2),
-            ("organisations_organisation_languages", "language_id", languages, 1, 1),
-        ]
-        for table, column, choices, low, high in relations:
-            with raw.copy(f"COPY {table} (organisation_id, {column}) FROM STDIN") as copy:
-                for pk in range(1, count + 1):
-                    for choice in rng.sample(choices, rng.randint(low, high)):
-                        copy.write_row((pk, choice))
-        cursor.execute("SELECT setval(pg_get_serial_sequence('organisations_organisation', 'id'), %s)", [count])
-        cursor.execute("ANALYZE")
-
-
-def load(count: int, loader: str) -> None:
-    from django.core.management import call_command, get_commands
+def load(count: int) -> None:
+    """``count`` fictional associations from ``manage.py seed_demo``, all published."""
+    from django.core.management import call_command
     from django.db import connection
 
     from organisations.models import Organisation
@@ -158,13 +72,11 @@ def load(count: int, loader: str) -> None:
         print(f"Reusing the {count} associations already loaded.")
         return
     started = time.perf_counter()
-    if loader == "seed_demo" or (loader == "auto" and "seed_demo" in get_commands()):
-        call_command("seed_demo", organisations=count, reset=True, verbosity=0)
-        Organisation.objects.exclude(status=Organisation.Status.PUBLISHED).update(status=Organisation.Status.PUBLISHED)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        bulk_load(count)
+    call_command("seed_demo", organisations=count, reset=True, verbosity=0)
+    Organisation.objects.exclude(status=Organisation.Status.PUBLISHED).update(status=Organisation.Status.PUBLISHED)
+    with connection.cursor() as cursor:
+        # Fresh tables have no statistics yet; a deployment's would.
+        cursor.execute("ANALYZE")
     print(f"Loaded {Organisation.objects.count()} associations in {time.perf_counter() - started:.1f} s.")
 
 
@@ -233,7 +145,7 @@ def main() -> None:
     from organisations.models import ExportLog
 
     call_command("migrate", verbosity=0)
-    load(args.organisations, args.loader)
+    load(args.organisations)
     client = Client()
     client.force_login(municipal_contact())
     # Warm-up: imports, translations and the first connection are not part of the figures.
