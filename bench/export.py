@@ -30,7 +30,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--organisations", type=int, default=110_000, help="associations to load (default 110000)")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))
     parser.add_argument("--tracemalloc", action="store_true", help="measure the Python heap instead of RSS")
-    parser.add_argument("--runs", type=int, default=1, help="runs per format; the best is reported")
+    parser.add_argument("--runs", type=int, default=1, help="runs per format: the fastest time, the largest memory")
     return parser.parse_args()
 
 
@@ -156,12 +156,16 @@ def main() -> None:
     targets = {"csv": 100_000, "xlsx": 12_000}
     for format, target in targets.items():
         best = None
+        worst_growth = 0.0
         for _run in range(args.runs):
             elapsed, size, growth = run(client, reverse("organisations:export", args=[format]), args.tracemalloc)
             rows = ExportLog.objects.filter(format=format).latest("created_at").row_count
             if best is None or elapsed < best[0]:
-                best = (elapsed, size, growth, rows)
-        elapsed, size, growth, rows = best
+                best = (elapsed, size, rows)
+            # Memory: the worst run, not the fastest one (a later run reuses freed memory).
+            worst_growth = max(worst_growth, growth)
+        elapsed, size, rows = best
+        growth = worst_growth
         rate = rows / elapsed
         verdict = "ok" if rate >= target and growth < 60 else "BELOW TARGET"
         print(
