@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.permissions import municipal_scope, requires_capability
 
 from . import exports
-from .filters import OrganisationFilter
+from .filters import OrganisationFilter, directory_base_queryset
 from .forms_exports import ImportUploadForm, SavedFilterForm
-from .models import ExportLog, ImportBatch, MunicipalContact, Municipality, Organisation
+from .models import ExportLog, ImportBatch, MunicipalContact, Municipality
 from .services_exports import (
     export_log_finish,
     export_log_start,
@@ -69,10 +69,13 @@ def organisation_export(request, format: str):
             {"outside": outside, "scope": municipal_scope(request.user)},
             status=403,
         )
-    base = Organisation.objects.published().filter(home_municipality__in=[pk for pk, _code in scope])
-    organisation_filter = OrganisationFilter(request.GET, queryset=base)
-    if not organisation_filter.is_valid():
-        return render(request, "organisations/export_invalid.html", {"errors": organisation_filter.errors}, status=400)
+    # The directory's own filter on the directory's own base, so the export is the list on the
+    # screen (including the fallback to similar names when a search finds nothing), then the scope.
+    directory = OrganisationFilter(request.GET, queryset=directory_base_queryset())
+    if not directory.is_valid():
+        return render(request, "organisations/export_invalid.html", {"errors": directory.errors}, status=400)
+    directory.total()
+    chosen = directory.filtered(ranked=False).filter(home_municipality_id__in=[pk for pk, _code in scope])
     log = export_log_start(
         user=request.user, format=format, filters=filter_params(request.GET), municipalities=scope_codes
     )
@@ -80,7 +83,7 @@ def organisation_export(request, format: str):
     def finish(row_count: int) -> None:
         export_log_finish(log=log, row_count=row_count)
 
-    prepared = exports.prepare(organisation_filter.qs, user=request.user)
+    prepared = exports.prepare(chosen, user=request.user)
     if format == ExportLog.Format.CSV:
         separator = exports.SEPARATORS.get(request.GET.get("sep", ""), ",")
         stream = exports.stream_csv(prepared, separator=separator, on_row_count=finish)
