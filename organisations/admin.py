@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ClaimRequest,
     ConfirmationReminder,
     Editorship,
+    ExportLog,
+    ImportBatch,
     Invitation,
     Language,
     MunicipalContact,
@@ -12,6 +15,7 @@ from .models import (
     Organisation,
     Region,
     Report,
+    SavedFilter,
     Sector,
     TargetGroup,
 )
@@ -61,10 +65,18 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 @admin.register(MunicipalContact)
 class MunicipalContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "title", "email", "phone", "is_public")
-    search_fields = ("name", "email")
+    list_display = ("name", "title", "email", "phone", "municipality_names", "user", "is_public")
+    list_filter = ("is_public", "municipalities__region")
+    search_fields = ("name", "email", "municipalities__name_fi")
     filter_horizontal = ("municipalities",)
     autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related("municipalities")
+
+    @admin.display(description=_("municipalities"))
+    def municipality_names(self, contact: MunicipalContact) -> str:
+        return ", ".join(municipality.name_fi for municipality in contact.municipalities.all())
 
 
 @admin.register(ClaimRequest)
@@ -95,3 +107,65 @@ class ReportAdmin(admin.ModelAdmin):
 class ConfirmationReminderAdmin(admin.ModelAdmin):
     list_display = ("organisation", "due_on", "stage", "sent_at")
     search_fields = ("organisation__name",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An audit trail is looked at, never written, in the admin."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "user_email",
+        "format",
+        "filter_summary",
+        "municipalities",
+        "row_count",
+        "finished_at",
+    )
+    list_filter = ("format", "created_at")
+    search_fields = ("user_email",)
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "user",
+        "user_email",
+        "created_at",
+        "format",
+        "filters",
+        "municipalities",
+        "row_count",
+        "finished_at",
+    )
+
+    @admin.display(description=_("filters"))
+    def filter_summary(self, log: ExportLog) -> str:
+        return "; ".join(f"{key}={','.join(values)}" for key, values in (log.filters or {}).items()) or "-"
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "file_name", "uploaded_by", "status", "applied_at")
+    list_filter = ("status",)
+    exclude = ("content",)
+    readonly_fields = ("uploaded_by", "file_name", "status", "created_at", "applied_at", "report")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content").select_related("uploaded_by")
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "query_string", "created_at")
+    search_fields = ("name", "user__email")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)

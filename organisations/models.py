@@ -550,3 +550,90 @@ class ConfirmationReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.due_on} #{self.stage}"
+
+
+class ExportLog(models.Model):
+    """One export of association data: what GDPR auditors ask about, so rows are never edited by hand."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("Excel (XLSX)")
+        EMAILS = "emails", _("E-mail addresses")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="export_logs",
+        verbose_name=_("account"),
+    )
+    # Kept apart from the account so the record survives the account's deletion.
+    user_email = models.EmailField(_("e-mail of the account"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    municipalities = models.JSONField(
+        _("municipalities in scope"), default=list, blank=True, help_text=_("Statistics Finland codes")
+    )
+    # Null until the last row has been sent: an interrupted download stays visible as such.
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("export log")
+
+    def __str__(self) -> str:
+        return f"{self.user_email} {self.format} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SavedFilter(models.Model):
+    """A directory filter a municipal contact keeps for repeated exports."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters", verbose_name=_("account")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query_string = models.CharField(_("filters"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_saved_filter_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """An uploaded spreadsheet of associations, kept between its dry run and the confirmed run.
+
+    The file lives in the database rather than in media storage: it holds personal data, must never
+    be served, and disappears with the batch.
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, waiting for confirmation")
+        APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Could not be read")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches", verbose_name=_("account")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    report = models.JSONField(_("report"), default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+    applied_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.file_name

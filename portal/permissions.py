@@ -219,3 +219,8 @@ def can_revert_organisation(user) -> bool:
 def can_remove_last_editor(user) -> bool:
     """Only staff may leave an association without anybody to keep its listing current."""
     return is_staff(user)
+
+
+def can_export(user) -> bool:
+    """Municipal contacts export their own municipalities' association lists (nobody else does)."""
+    return is_municipal_contact(user)

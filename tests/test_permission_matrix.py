@@ -49,6 +49,7 @@ def account_page(case_id: str, url_name: str) -> Case:
 
 
 STAFF_ONLY = {"anonymous": LOGIN, "staff": 200}
+MUNICIPAL_CONTACT_ONLY = {"anonymous": LOGIN, "municipal_contact": 200}
 LOOKS_AFTER_ASSOCIATION = {"editor": 200, "moderator": 200, "staff": 200}
 
 CASES: list[Case] = [
@@ -109,6 +110,19 @@ CASES: list[Case] = [
         default=403,
         expect={"anonymous": LOGIN, "moderator": 200, "staff": 200},
     ),
+    # Municipal contacts (Kuopio) export their municipalities' lists; nobody else does.
+    Case("export csv", "organisations:export", args=("csv",), default=403, expect=MUNICIPAL_CONTACT_ONLY),
+    Case("export xlsx", "organisations:export", args=("xlsx",), default=403, expect=MUNICIPAL_CONTACT_ONLY),
+    Case("export e-mails", "organisations:export", args=("emails",), default=403, expect=MUNICIPAL_CONTACT_ONLY),
+    Case(
+        "export of another municipality",
+        lambda o: reverse("organisations:export", args=["csv"]) + "?kunta=140",
+        default=403,
+        expect={"anonymous": LOGIN},
+    ),
+    Case("municipal contact's page", "organisations:contact_home", default=403, expect=MUNICIPAL_CONTACT_ONLY),
+    Case("public municipal contacts", "organisations:municipal_contacts", default=200),
+    Case("bulk import", "organisations:import", default=403, expect=STAFF_ONLY),
 ]
 
 

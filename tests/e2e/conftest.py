@@ -65,3 +65,23 @@ def assert_accessible(axe):
         assert results.violations_count == 0, f"{label or page.url}\n{results.generate_report()}"
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Give every browser test the regions, municipalities and classifications of the migrations.
+
+    Browser tests flush the database after themselves; the serialized rollback that should restore
+    the reference rows does not when an ordinary test ran earlier in the session (seen with
+    pytest-django 4.14), so the second browser test would start without municipalities.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+
+    from organisations.models import Municipality
+    from organisations.reference_data import load_reference_data
+
+    if not Municipality.objects.exists():
+        load_reference_data(apps)

@@ -37,3 +37,15 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 def sector(slug: str) -> Sector:
     return Sector.objects.get(slug=slug)
+
+
+def municipal_contact_user(*codes: str, **user_fields) -> User:
+    """An account linked to a municipal contact for the given municipality codes."""
+    from organisations.models import MunicipalContact
+
+    user = UserFactory(**user_fields)
+    contact = MunicipalContact.objects.create(
+        name=f"Yhteyshenkilö {user.pk}", title="Järjestökoordinaattori", user=user
+    )
+    contact.municipalities.set(Municipality.objects.filter(code__in=codes))
+    return user
