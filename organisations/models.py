@@ -252,7 +252,9 @@ class OrganisationSearchEntry(models.Model):
         Organisation, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
     )
     status = models.CharField(max_length=12, choices=Organisation.Status.choices)
-    home_municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: a search narrows by the text index first, and an index on the
+    # municipality tempts the planner to AND together two bitmaps of tens of thousands of rows.
+    home_municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
     name = models.CharField(max_length=200)
     sector_mask = models.BigIntegerField(default=0)
     target_group_mask = models.BigIntegerField(default=0)

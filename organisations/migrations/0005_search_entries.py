@@ -14,7 +14,6 @@ from django.db import migrations, models
 TABLE = "organisations_organisationsearchentry"
 INDEXES = {
     "organisation_search_entry_document_gin": f"ON {TABLE} USING gin (to_tsvector('finnish'::regconfig, document))",
-    "organisation_search_entry_published": f"ON {TABLE} (home_municipality_id) WHERE status = 'published'",
 }
 
 
@@ -23,6 +22,11 @@ def create_indexes(apps, schema_editor):
         return
     for name, definition in INDEXES.items():
         schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
+    # A search reads a few thousand pages of this table: starting parallel workers costs more
+    # than it saves on a small web server, and they would take the cores other requests need.
+    schema_editor.execute(f"ALTER TABLE {TABLE} SET (parallel_workers = 0)")
+    # Statistics of the indexed expression, so the first searches are planned on real figures.
+    schema_editor.execute(f"ANALYZE {TABLE}")
 
 
 def drop_indexes(apps, schema_editor):
@@ -81,7 +85,7 @@ class Migration(migrations.Migration):
                 ('language_mask', models.BigIntegerField(default=0)),
                 ('document', models.TextField(blank=True)),
                 ('name_vector', django.contrib.postgres.search.SearchVectorField(null=True)),
-                ('home_municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.municipality')),
+                ('home_municipality', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.municipality')),
             ],
         ),
         migrations.RunPython(fill_entries, migrations.RunPython.noop, elidable=True),
