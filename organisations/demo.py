@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -670,6 +672,22 @@ def demo_municipal_contacts() -> QuerySet[MunicipalContact]:
     return MunicipalContact.objects.filter(email__endswith=DEMO_DOMAIN_SUFFIX)
 
 
+@contextmanager
+def _history_paused() -> Iterator[None]:
+    """Record no versions (simple_history's documented switch for bulk loads) while demo data goes.
+
+    A version per deleted demo association would make a reset take minutes instead of seconds and
+    fill the history with rows nobody reads. seed_demo runs in a process of its own, so switching
+    the setting for its duration affects no request.
+    """
+    previous = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = previous
+
+
 @transaction.atomic
 def demo_data_delete() -> int:
     """Delete the demo associations, demo municipal contacts and demo accounts; returns associations deleted."""
@@ -683,9 +701,12 @@ def demo_data_delete() -> int:
     ):
         through.objects.filter(organisation_id__in=demo_ids).delete()
     ids = list(demo_ids.values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH_SIZE * 5):
-        # Only primary keys: the collector still follows every relation (editors and later apps).
-        Organisation.objects.filter(pk__in=ids[start : start + BATCH_SIZE * 5]).only("pk").delete()
+    with _history_paused():
+        for start in range(0, len(ids), BATCH_SIZE * 5):
+            # Only primary keys: the collector still follows every relation (editors and later apps).
+            Organisation.objects.filter(pk__in=ids[start : start + BATCH_SIZE * 5]).only("pk").delete()
+    # Versions recorded while the demo associations were used (edits in a demo) go with them.
+    Organisation.history.filter(id__in=ids).delete()
     demo_municipal_contacts().delete()
     User.objects.filter(email__in=[account.email for account in DEMO_ACCOUNTS]).delete()
     return len(ids)

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.contrib.postgres.search import SearchVectorField, TrigramSimilarity
+from django.db import connection, models
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .validators import validate_business_id, validate_logo, validate_register_number
 
@@ -120,6 +125,80 @@ class OrganisationQuerySet(models.QuerySet):
     def edited_by(self, user) -> OrganisationQuerySet:
         return self.filter(editorships__user=user)
 
+    def awaiting_moderation(self) -> OrganisationQuerySet:
+        return self.filter(status=Organisation.Status.PENDING)
+
+    def with_last_confirmed(self) -> OrganisationQuerySet:
+        """Annotate ``last_confirmed``: the last confirmation, or the creation for never-confirmed listings."""
+        return self.annotate(last_confirmed=Coalesce("information_confirmed_at", "created_at"))
+
+    def confirmed_before(self, moment: datetime) -> OrganisationQuerySet:
+        return self.with_last_confirmed().filter(last_confirmed__lt=moment)
+
+    def stale(self, now: datetime | None = None) -> OrganisationQuerySet:
+        """Published listings nobody has confirmed for longer than ORGANISATION_STALE_AFTER_DAYS."""
+        now = now or timezone.now()
+        return self.published().confirmed_before(now - timedelta(days=settings.ORGANISATION_STALE_AFTER_DAYS))
+
+    def confirmation_due(self, now: datetime | None = None) -> OrganisationQuerySet:
+        """Published listings whose editors should be asked to confirm them (with editors to ask)."""
+        now = now or timezone.now()
+        interval = timedelta(days=settings.ORGANISATION_CONFIRMATION_INTERVAL_DAYS)
+        return self.published().filter(editorships__isnull=False).distinct().confirmed_before(now - interval)
+
+    def likely_duplicates(
+        self,
+        *,
+        name: str,
+        home_municipality: Municipality | None,
+        register_number: str = "",
+        business_id: str = "",
+    ) -> OrganisationQuerySet:
+        """Listings that are probably the association being registered.
+
+        The same register number or Business ID is certain; a very similar name in the same
+        home municipality is likely (trigram similarity on PostgreSQL, a normalised comparison
+        elsewhere).
+        """
+        matches = models.Q(pk__in=[])
+        if register_number:
+            matches |= models.Q(register_number=register_number)
+        if business_id:
+            matches |= models.Q(business_id=business_id)
+        if name and home_municipality is not None:
+            same_place = self.filter(home_municipality=home_municipality)
+            normalised = normalise_organisation_name(name)
+            if connection.vendor == "postgresql":
+                similar = (
+                    same_place.annotate(name_similarity=TrigramSimilarity(Lower("name"), normalised))
+                    .filter(name_similarity__gte=NAME_SIMILARITY_THRESHOLD)
+                    .values("pk")
+                )
+                matches |= models.Q(pk__in=similar)
+            else:
+                similar_ids = [
+                    pk
+                    for pk, other in same_place.values_list("pk", "name")
+                    if normalise_organisation_name(other) == normalised
+                ]
+                matches |= models.Q(pk__in=similar_ids)
+        return self.filter(matches).exclude(status=Organisation.Status.ARCHIVED)
+
+
+# Trigram similarity of names (lower-cased, legal-form suffix removed) above which two listings in
+# the same municipality are probably one association: "Kuopion Kyläyhdistys ry" and "Kuopion
+# kyläyhdistys" score about 0.9, two villages' associations in one town well under 0.6.
+NAME_SIMILARITY_THRESHOLD = 0.6
+_LEGAL_FORM_RE = re.compile(r"\b(ry|r\.y\.|rf|r\.f\.|ry\.|rf\.)$")
+_NON_WORD_RE = re.compile(r"[^\w]+")
+
+
+def normalise_organisation_name(name: str) -> str:
+    """Lower-case, without the legal-form suffix (ry, rf) and punctuation: for comparing names."""
+    name = " ".join((name or "").lower().split())
+    name = _LEGAL_FORM_RE.sub("", name).strip()
+    return " ".join(_NON_WORD_RE.sub(" ", name).split())
+
 
 class Visibility(models.TextChoices):
     """Who may see a piece of personal data in a listing (the contact person's name, e-mail, phone)."""
@@ -213,6 +292,19 @@ class Organisation(models.Model):
     language_mask = models.BigIntegerField(default=0, editable=False)
 
     objects = OrganisationQuerySet.as_manager()
+    # Every change is recorded (who, when, what), including the classifications; the search
+    # fields and facet masks are derived data and ``updated_at`` changes on every save anyway.
+    history = HistoricalRecords(
+        m2m_fields=["municipalities", "sectors", "target_groups", "languages"],
+        excluded_fields=[
+            "search_document",
+            "search_vector",
+            "sector_mask",
+            "target_group_mask",
+            "language_mask",
+            "updated_at",
+        ],
+    )
 
     class Meta:
         ordering = ["name"]
@@ -236,6 +328,15 @@ class Organisation(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def last_confirmed_at(self) -> datetime:
+        return self.information_confirmed_at or self.created_at
+
+    @property
+    def is_possibly_outdated(self) -> bool:
+        limit = timedelta(days=settings.ORGANISATION_STALE_AFTER_DAYS)
+        return self.is_public and self.last_confirmed_at < timezone.now() - limit
 
 
 class OrganisationSearchEntry(models.Model):
@@ -309,3 +410,173 @@ class MunicipalContact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClaimRequest(models.Model):
+    """Somebody asks to become an editor of an existing listing; a moderator decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="claim_requests", verbose_name=_("association")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_requests", verbose_name=_("account")
+    )
+    role = models.CharField(
+        _("your role in the association"),
+        max_length=100,
+        help_text=_("For example chair, secretary or board member."),
+    )
+    message = models.TextField(_("message to the moderator"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    # The decision is mailed in the language the claimant used.
+    language = models.CharField(max_length=8, default="fi", editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("claim request")
+        verbose_name_plural = _("claim requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_claim_per_user_and_organisation",
+                violation_error_message=_("You have already asked to manage this association."),
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status="pending", decided_at__isnull=True))
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="claim_decided_at_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.organisation}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self, now: datetime | None = None) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class Invitation(models.Model):
+    """An editor invites somebody by e-mail; only the random token's hash is stored."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("association")
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "organisation",
+                condition=models.Q(accepted_at__isnull=True),
+                name="one_open_invitation_per_email_and_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.organisation}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class ReportQuerySet(models.QuerySet):
+    def unresolved(self) -> ReportQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class Report(models.Model):
+    """A resident tells the moderators that a listing is outdated or wrong."""
+
+    class Reason(models.TextChoices):
+        OUTDATED = "outdated", _("The information is outdated")
+        WRONG = "wrong", _("The information is wrong")
+        DEFUNCT = "defunct", _("The association no longer operates")
+        INAPPROPRIATE = "inappropriate", _("The listing is inappropriate")
+        OTHER = "other", _("Something else")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="reports", verbose_name=_("association")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    message = models.TextField(_("what should be corrected?"), max_length=2000, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(_("resolution"), max_length=2000, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_reason_display()}"
+
+
+class ConfirmationReminder(models.Model):
+    """One e-mail asking a listing's editors to confirm it: the record that keeps it from repeating.
+
+    ``due_on`` identifies the confirmation round (the day the listing became due); ``stage`` is the
+    index into ORGANISATION_CONFIRMATION_REMINDER_DAYS.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="confirmation_reminders")
+    due_on = models.DateField()
+    stage = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at"]
+        verbose_name = _("confirmation reminder")
+        verbose_name_plural = _("confirmation reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "due_on", "stage"], name="one_confirmation_reminder_per_stage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.due_on} #{self.stage}"

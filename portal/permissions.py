@@ -190,3 +190,32 @@ def requires_capability(capability: str):
         return wrapper
 
     return decorator
+
+
+def can_moderate(user) -> bool:
+    """Moderation queue: registrations, claims, reports, stale listings. Staff moderate too."""
+    return has_capability(user, "moderate")
+
+
+def editable_organisations(user) -> QuerySet[Organisation]:
+    """The listings this account may edit: edit views load through it, so another's slug is a 404."""
+    from organisations.models import Organisation
+
+    if not (user.is_authenticated and user.is_active):
+        return Organisation.objects.none()
+    if can_moderate(user):
+        return Organisation.objects.all()
+    return Organisation.objects.edited_by(user)
+
+
+def can_view_organisation_history(user) -> bool:
+    return can_moderate(user)
+
+
+def can_revert_organisation(user) -> bool:
+    return can_moderate(user)
+
+
+def can_remove_last_editor(user) -> bool:
+    """Only staff may leave an association without anybody to keep its listing current."""
+    return is_staff(user)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "csp",
+    "simple_history",
     "portal",
     "accounts",
     "organisations",
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     # Axes last: it turns a lockout noticed during authentication into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -183,7 +186,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-sign-in-records": {"task": "accounts.tasks.purge_sign_in_records_task", "schedule": 24 * 60 * 60},
+    "organisations-confirmation-reminders": {
+        "task": "organisations.tasks.send_confirmation_reminders_task",
+        # Once a day, in the morning: the task itself decides which listings are due.
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
+
+# Keeping listings current: editors are asked to confirm their listing this often, reminded after
+# the given numbers of days, and a listing unconfirmed for longer than the stale limit is flagged.
+ORGANISATION_CONFIRMATION_INTERVAL_DAYS = int(os.environ.get("ORGANISATION_CONFIRMATION_INTERVAL_DAYS", "365"))
+ORGANISATION_CONFIRMATION_REMINDER_DAYS = [
+    int(day) for day in env_list("ORGANISATION_CONFIRMATION_REMINDER_DAYS", "0,14,30")
+]
+ORGANISATION_CONFIRMATION_LINK_MAX_AGE_DAYS = int(os.environ.get("ORGANISATION_CONFIRMATION_LINK_MAX_AGE_DAYS", "60"))
+ORGANISATION_STALE_AFTER_DAYS = int(os.environ.get("ORGANISATION_STALE_AFTER_DAYS", "730"))
+ORGANISATION_INVITATION_VALID_DAYS = int(os.environ.get("ORGANISATION_INVITATION_VALID_DAYS", "14"))
+# Residents' reports of outdated listings, per client address and hour.
+ORGANISATION_REPORTS_PER_HOUR = int(os.environ.get("ORGANISATION_REPORTS_PER_HOUR", "5"))
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(

@@ -69,12 +69,56 @@ CASES: list[Case] = [
         expect=LOOKS_AFTER_ASSOCIATION,
     ),
     Case("missing listing", "organisations:detail", args=("ei-ole-olemassa",), default=404),
+    # Self-service and moderation (POSTs: tests/organisations/test_selfservice_permissions.py).
+    account_page("my associations", "organisations:my"),
+    account_page("register an association", "organisations:register"),
+    Case(
+        "edit listing",
+        lambda o: reverse("organisations:edit", args=[o["association"].slug]),
+        default=404,
+        expect={"anonymous": LOGIN, **LOOKS_AFTER_ASSOCIATION},
+    ),
+    Case(
+        "listing's editors",
+        lambda o: reverse("organisations:editors", args=[o["association"].slug]),
+        default=404,
+        expect={"anonymous": LOGIN, **LOOKS_AFTER_ASSOCIATION},
+    ),
+    Case(
+        "listing's history",
+        lambda o: reverse("organisations:history", args=[o["association"].slug]),
+        default=404,
+        expect={"anonymous": LOGIN, "editor": 403, "moderator": 200, "staff": 200},
+    ),
+    Case(
+        "edit missing listing",
+        "organisations:edit",
+        args=("ei-ole-olemassa",),
+        default=404,
+        expect={"anonymous": LOGIN},
+    ),
+    Case(
+        "moderation queue",
+        "organisations:moderation",
+        default=403,
+        expect={"anonymous": LOGIN, "moderator": 200, "staff": 200},
+    ),
+    Case(
+        "pending registration",
+        lambda o: reverse("organisations:moderation_registration", args=[o["pending"].slug]),
+        default=403,
+        expect={"anonymous": LOGIN, "moderator": 200, "staff": 200},
+    ),
 ]
 
 
 @pytest.fixture
 def objects(association, other_association):
-    return {"association": association, "other_association": other_association}
+    from organisations.models import Organisation
+    from tests.organisations.factories import OrganisationFactory
+
+    pending = OrganisationFactory(name="Odottava Kuoro ry", status=Organisation.Status.PENDING)
+    return {"association": association, "other_association": other_association, "pending": pending}
 
 
 @pytest.mark.django_db

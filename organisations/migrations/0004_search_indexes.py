@@ -41,6 +41,9 @@ RELATIONS = [
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # fill_masks updated every row in this transaction: run the deferred foreign-key checks now,
+    # or PostgreSQL refuses CREATE INDEX on a table "with pending trigger events".
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for name, definition in INDEXES.items():
         schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
 

@@ -1,0 +1,72 @@
+"""The self-service's sections of "download my data" (see accounts.personal_data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.personal_data import personal_data_section
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@personal_data_section("claim_requests")
+def _claim_requests(user) -> list[dict[str, Any]]:
+    return [
+        {
+            "organisation": claim.organisation.name,
+            "role": claim.role,
+            "message": claim.message,
+            "status": claim.status,
+            "reason": claim.reason,
+            "created_at": _iso(claim.created_at),
+            "decided_at": _iso(claim.decided_at),
+        }
+        for claim in user.claim_requests.select_related("organisation").order_by("created_at")
+    ]
+
+
+@personal_data_section("invitations")
+def _invitations(user) -> list[dict[str, Any]]:
+    from .models import Invitation
+
+    return [
+        {
+            "organisation": invitation.organisation.name,
+            "email": invitation.email,
+            "created_at": _iso(invitation.created_at),
+            "expires_at": _iso(invitation.expires_at),
+            "accepted_at": _iso(invitation.accepted_at),
+        }
+        for invitation in Invitation.objects.filter(email__iexact=user.email)
+        .select_related("organisation")
+        .order_by("created_at")
+    ]
+
+
+@personal_data_section("listing_reports")
+def _reports(user) -> list[dict[str, Any]]:
+    from .models import Report
+
+    return [
+        {
+            "organisation": report.organisation.name,
+            "reason": report.reason,
+            "message": report.message,
+            "created_at": _iso(report.created_at),
+        }
+        for report in Report.objects.filter(reporter=user).select_related("organisation").order_by("created_at")
+    ]
+
+
+@personal_data_section("listing_changes")
+def _listing_changes(user) -> list[dict[str, Any]]:
+    from .models import Organisation
+
+    return [
+        {"organisation": name, "at": _iso(at), "change": reason}
+        for name, at, reason in Organisation.history.filter(history_user=user)
+        .order_by("history_date")
+        .values_list("name", "history_date", "history_change_reason")
+    ]
