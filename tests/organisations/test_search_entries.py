@@ -7,11 +7,13 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
+from organisations import services
 from organisations.filters import directory_search_base_queryset
 from organisations.models import Municipality, Organisation, OrganisationSearchEntry
 from organisations.search import matching_entries, refresh_search_index, search_organisations, search_query
 
 from .directory_helpers import make_organisation
+from .roles import make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,16 @@ def test_search_is_answered_from_the_text_index():
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "organisation_search_entry_document_gin" in plan
+
+
+def test_moderation_moves_the_listing_in_and_out_of_search(client, django_capture_on_commit_callbacks):
+    pending = make_organisation("Savon Sieniseura ry", status=Organisation.Status.PENDING)
+    assert result_names(client.get(URL, {"q": "sieni"})) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.organisation_approve(organisation=pending, moderator=make_moderator())
+    assert OrganisationSearchEntry.objects.get(pk=pending.pk).status == Organisation.Status.PUBLISHED
+    assert result_names(client.get(URL, {"q": "sieni"})) == ["Savon Sieniseura ry"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.organisation_archive(organisation=pending, moderator=make_moderator())
+    assert result_names(client.get(URL, {"q": "sieni"})) == []
+    assert "0 yhdistystä" in client.get(URL, {"q": "sieniseura"}).content.decode()

@@ -70,7 +70,7 @@ def fill_entries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0004_search_indexes'),
+        ('organisations', '0005_selfservice'),
     ]
 
     operations = [
