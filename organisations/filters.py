@@ -293,28 +293,32 @@ class OrganisationFilter(django_filters.FilterSet):
             return queryset.order_by("-updated_at", "-id")
         return queryset.order_by(*name_ordering())
 
-    def page_organisations(self, rows: QuerySet) -> QuerySet[Organisation]:
+    def page_organisations(self, rows: QuerySet, *, number: int = 1) -> QuerySet[Organisation] | list[Organisation]:
         """The associations of one page of ``ordered()``, with what the listing shows.
 
         A page of search entries becomes one query: the associations whose ids the (limited)
-        entry query picks, in the same order. They are filtered as the directory is, so an entry
+        entry query picks, in the same order. Which ids those are is cached like the facet
+        counts (and dropped with them), since ranking the matches of a common word is the
+        costly part of a search. The associations are filtered as the directory is, so an entry
         not yet refreshed after its association was unpublished never shows it.
         """
         if rows.model is Organisation:
-            organisations = rows
+            return _listing(rows)
+        key = f"{self._cache_key()}:page:{self.sort}:{number}"
+        ids = cache.get(key)
+        if ids is not None:
+            by_id = {organisation.pk: organisation for organisation in _listing(self.queryset.filter(pk__in=ids))}
+            return [by_id[pk] for pk in ids if pk in by_id]
+        organisations = self.queryset.filter(pk__in=rows.values("organisation_id"))
+        if self.sort == Sort.RELEVANCE:
+            query = search_query(search_terms(self.cleaned().get("q") or ""))
+            organisations = organisations.annotate(rank=SearchRank(F("search_entry__name_vector"), query))
+            organisations = organisations.order_by("-rank", *name_ordering())
         else:
-            organisations = self.queryset.filter(pk__in=rows.values("organisation_id"))
-            if self.sort == Sort.RELEVANCE:
-                query = search_query(search_terms(self.cleaned().get("q") or ""))
-                organisations = organisations.annotate(rank=SearchRank(F("search_entry__name_vector"), query))
-                organisations = organisations.order_by("-rank", *name_ordering())
-            else:
-                organisations = organisations.order_by(*name_ordering())
-        return (
-            organisations.defer("description", "search_document", "search_vector")
-            .select_related("home_municipality")
-            .prefetch_related("sectors")
-        )
+            organisations = organisations.order_by(*name_ordering())
+        page = list(_listing(organisations))
+        cache.set(key, [organisation.pk for organisation in page], FACET_CACHE_SECONDS)
+        return page
 
     # Facets ---------------------------------------------------------------------------------
 
@@ -554,6 +558,15 @@ class OrganisationFilter(django_filters.FilterSet):
         for errors in self.errors.values():
             messages.extend(str(error) for error in errors)
         return messages
+
+
+def _listing(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """What a directory page shows of each association (not the long texts)."""
+    return (
+        organisations.defer("description", "search_document", "search_vector")
+        .select_related("home_municipality")
+        .prefetch_related("sectors")
+    )
 
 
 def directory_base_queryset() -> QuerySet[Organisation]:

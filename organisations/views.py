@@ -27,7 +27,7 @@ def organisation_list(request):
     # The total comes from the facet counts, which are needed anyway: no separate COUNT(*).
     paginator.count = total
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = directory.page_organisations(page.object_list)
+    page.object_list = directory.page_organisations(page.object_list, number=page.number)
     context = {
         "filter": directory,
         "facets_html": directory.facet_fieldsets_html(),

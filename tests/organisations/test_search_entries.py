@@ -130,3 +130,24 @@ def test_moderation_moves_the_listing_in_and_out_of_search(client, django_captur
         services.organisation_archive(organisation=pending, moderator=make_moderator())
     assert result_names(client.get(URL, {"q": "sieni"})) == []
     assert "0 yhdistystä" in client.get(URL, {"q": "sieniseura"}).content.decode()
+
+
+def test_a_repeated_search_page_comes_from_the_cache_until_the_index_changes(client, django_assert_num_queries):
+    make_organisation("Tervon Kyläyhdistys ry", municipality="844", sectors=("kulttuuri",))
+    make_organisation("Savon Shakkikerho ry", description="Kerho kokoontuu kylätalolla.")
+    assert result_names(client.get(URL, {"q": "kylä"})) == ["Tervon Kyläyhdistys ry", "Savon Shakkikerho ry"]
+    # Facet counts and the page's ids are cached: the associations and their sectors remain.
+    with django_assert_num_queries(2):
+        response = client.get(URL, {"q": "kylä"})
+    assert result_names(response) == ["Tervon Kyläyhdistys ry", "Savon Shakkikerho ry"]
+    make_organisation("Kuopion Kyläseura ry")
+    assert result_names(client.get(URL, {"q": "kylä"})) == [
+        "Kuopion Kyläseura ry",
+        "Tervon Kyläyhdistys ry",
+        "Savon Shakkikerho ry",
+    ]
+    assert result_names(client.get(URL, {"q": "kylä", "jarjestys": "nimi"})) == [
+        "Kuopion Kyläseura ry",
+        "Savon Shakkikerho ry",
+        "Tervon Kyläyhdistys ry",
+    ]
