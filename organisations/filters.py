@@ -16,18 +16,20 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.conf import settings
+from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
+from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Language, Municipality, Organisation, Region, Sector, TargetGroup
-from .search import bit_mask, directory_version, mask_bits, search_organisations, search_terms
+from .models import Language, Municipality, Organisation, OrganisationSearchEntry, Region, Sector, TargetGroup
+from .search import bit_mask, directory_version, mask_bits, search_organisations, search_query, search_terms
 
 FINNISH_COLLATION = "fi-FI-x-icu"
 MASK_FACETS = {"toimiala": "sector_mask", "kohderyhma": "target_group_mask", "kieli": "language_mask"}
@@ -129,8 +131,8 @@ class Sort:
 def name_ordering() -> list:
     if connection.vendor == "postgresql":
         # Finnish order: Å, Ä and Ö come after Z (the C collation would put them anywhere).
-        return [Collate("name", FINNISH_COLLATION).asc(), "id"]
-    return ["name", "id"]
+        return [Collate("name", FINNISH_COLLATION).asc(), "pk"]
+    return ["name", "pk"]
 
 
 def validate_search_text(value: str) -> None:
@@ -238,8 +240,21 @@ class OrganisationFilter(django_filters.FilterSet):
         self.errors  # noqa: B018 - validates the form
         return getattr(self.form, "cleaned_data", {})
 
-    def filtered(self, *, excluding: tuple[str, ...] = (), ranked: bool = True) -> QuerySet[Organisation]:
-        queryset = self.queryset.all()
+    @property
+    def on_entries(self) -> bool:
+        """Whether a search is counted and ordered on the narrow search entries (see
+        ``OrganisationSearchEntry``) rather than on the associations themselves."""
+        return self.searching and not self.similar
+
+    def filtered(
+        self, *, excluding: tuple[str, ...] = (), ranked: bool = True, entries: bool | None = None
+    ) -> QuerySet:
+        """The matching associations, or with ``entries`` (by default, when searching) their
+        search entries: the filters name columns that both have."""
+        if self.on_entries if entries is None else entries:
+            queryset = directory_search_base_queryset()
+        else:
+            queryset = self.queryset.all()
         for name, value in self.cleaned().items():
             if name in excluding or name == "jarjestys":
                 continue
@@ -264,9 +279,12 @@ class OrganisationFilter(django_filters.FilterSet):
             return Sort.RELEVANCE if self.searching else Sort.NAME
         return chosen
 
-    def ordered(self) -> QuerySet[Organisation]:
-        queryset = self.filtered()
+    def ordered(self) -> QuerySet:
+        """The matches in the chosen order: search entries when a search is sorted by relevance or
+        name (the page then comes from ``page_organisations``), otherwise associations."""
         sort = self.sort
+        by_entries = self.on_entries and sort in (Sort.RELEVANCE, Sort.NAME)
+        queryset = self.filtered(ranked=sort == Sort.RELEVANCE, entries=by_entries)
         if sort == Sort.RELEVANCE:
             return queryset.order_by("-rank", *name_ordering())
         if sort == Sort.NEWEST:
@@ -274,6 +292,33 @@ class OrganisationFilter(django_filters.FilterSet):
         if sort == Sort.UPDATED:
             return queryset.order_by("-updated_at", "-id")
         return queryset.order_by(*name_ordering())
+
+    def page_organisations(self, rows: QuerySet, *, number: int = 1) -> QuerySet[Organisation] | list[Organisation]:
+        """The associations of one page of ``ordered()``, with what the listing shows.
+
+        A page of search entries becomes one query: the associations whose ids the (limited)
+        entry query picks, in the same order. Which ids those are is cached like the facet
+        counts (and dropped with them), since ranking the matches of a common word is the
+        costly part of a search. The associations are filtered as the directory is, so an entry
+        not yet refreshed after its association was unpublished never shows it.
+        """
+        if rows.model is Organisation:
+            return _listing(rows)
+        key = f"{self._cache_key()}:page:{self.sort}:{number}"
+        ids = cache.get(key)
+        if ids is not None:
+            by_id = {organisation.pk: organisation for organisation in _listing(self.queryset.filter(pk__in=ids))}
+            return [by_id[pk] for pk in ids if pk in by_id]
+        organisations = self.queryset.filter(pk__in=rows.values("organisation_id"))
+        if self.sort == Sort.RELEVANCE:
+            query = search_query(search_terms(self.cleaned().get("q") or ""))
+            organisations = organisations.annotate(rank=SearchRank(F("search_entry__name_vector"), query))
+            organisations = organisations.order_by("-rank", *name_ordering())
+        else:
+            organisations = organisations.order_by(*name_ordering())
+        page = list(_listing(organisations))
+        cache.set(key, [organisation.pk for organisation in page], FACET_CACHE_SECONDS)
+        return page
 
     # Facets ---------------------------------------------------------------------------------
 
@@ -515,10 +560,32 @@ class OrganisationFilter(django_filters.FilterSet):
         return messages
 
 
+def _listing(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """What a directory page shows of each association (not the long texts)."""
+    return (
+        organisations.defer("description", "search_document", "search_vector")
+        .select_related("home_municipality")
+        .prefetch_related("sectors")
+    )
+
+
 def directory_base_queryset() -> QuerySet[Organisation]:
     """Published associations based in the served regions (ids from the cached reference: no join)."""
     municipality_ids = [option.pk for option in directory_reference().municipalities]
     return Organisation.objects.published().filter(home_municipality_id__in=municipality_ids)
+
+
+def directory_search_base_queryset() -> QuerySet[OrganisationSearchEntry]:
+    """The search entries of the same associations."""
+    municipality_ids = [option.pk for option in directory_reference().municipalities]
+    return OrganisationSearchEntry.objects.filter(
+        status=Organisation.Status.PUBLISHED, home_municipality_id__in=municipality_ids
+    )
+
+
+def directory_total() -> int:
+    """The number of associations in the directory, from its cached facet counts."""
+    return OrganisationFilter(QueryDict(), queryset=directory_base_queryset()).total()
 
 
 SAMPLE_SQL = """

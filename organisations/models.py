@@ -339,6 +339,36 @@ class Organisation(models.Model):
         return self.is_public and self.last_confirmed_at < timezone.now() - limit
 
 
+class OrganisationSearchEntry(models.Model):
+    """The directory's search index: one narrow row per association.
+
+    Kept by ``organisations.search.refresh_search_index``. A search for a common word ("kylä",
+    "kuopion") matches a quarter of the associations; counting and ranking those reads these
+    rows (about 0.5 kB each) instead of whole associations, and the match comes from a GIN index
+    on ``to_tsvector('finnish', document)`` without touching the text itself. The filter columns
+    carry the same names as on ``Organisation``, so the directory's filters apply to either.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    status = models.CharField(max_length=12, choices=Organisation.Status.choices)
+    # No index of its own: a search narrows by the text index first, and an index on the
+    # municipality tempts the planner to AND together two bitmaps of tens of thousands of rows.
+    home_municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
+    name = models.CharField(max_length=200)
+    sector_mask = models.BigIntegerField(default=0)
+    target_group_mask = models.BigIntegerField(default=0)
+    language_mask = models.BigIntegerField(default=0)
+    # Names, labels and description (see organisations.search.search_document).
+    document = models.TextField(blank=True)
+    # The names alone: ranking by them is cheap where ts_rank over whole documents is not.
+    name_vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Editorship(models.Model):
     """An account that may edit an association's listing (an association may have several)."""
 

@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.functions import Upper
 
-from .models import Municipality, Organisation, Sector, TargetGroup
+from .models import Municipality, Organisation, OrganisationSearchEntry, Sector, TargetGroup
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
@@ -163,10 +163,21 @@ def prefix_tsquery(terms: Iterable[str]) -> str:
     return " & ".join(clauses)
 
 
-def search_organisations(
-    queryset: QuerySet[Organisation], text: str, *, ranked: bool = True, similar: bool = False
-) -> QuerySet[Organisation]:
-    """Associations matching ``text``; with ``ranked``, annotated with ``rank`` (higher is better).
+class DocumentVector(Func):
+    """The search entry's document as a vector, spelt exactly as its GIN index is (no COALESCE,
+    no parameter for the configuration), so PostgreSQL answers the match from the index."""
+
+    template = "to_tsvector('finnish'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
+
+
+def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True, similar: bool = False) -> QuerySet:
+    """Associations (or search entries) matching ``text``; with ``ranked``, annotated with
+    ``rank`` (higher is better: the words are in the name).
+
+    Given search entries (``OrganisationSearchEntry``), it filters them directly: that is how the
+    directory counts and orders the matches of a search. Given associations, it filters them by
+    the matching entries.
 
     ``similar`` looks for names that resemble the words instead (typos): the directory asks for
     that only when the words themselves found nothing, because checking the similarity of tens
@@ -175,10 +186,12 @@ def search_organisations(
     terms = search_terms(text)
     if not terms:
         return queryset.none()
+    on_entries = queryset.model is OrganisationSearchEntry
+    entry = "" if on_entries else "search_entry__"
     if connection.vendor != "postgresql":
         condition = Q()
         for term in terms:
-            condition &= Q(search_document__icontains=term) | Q(name__icontains=term)
+            condition &= Q(**{f"{entry}document__icontains": term}) | Q(name__icontains=term)
         queryset = queryset.filter(condition)
         return queryset.annotate(rank=Value(0.0, output_field=FloatField())) if ranked else queryset
     if similar:
@@ -188,9 +201,22 @@ def search_organisations(
         if not ranked:
             return queryset
         return queryset.annotate(rank=TrigramWordSimilarity(Value(phrase), F("name_upper")))
-    query = SearchQuery(prefix_tsquery(terms), search_type="raw", config="finnish")
-    queryset = queryset.filter(search_vector=query)
-    return queryset.annotate(rank=SearchRank(F("search_vector"), query)) if ranked else queryset
+    query = search_query(terms)
+    if on_entries:
+        queryset = queryset.alias(document_vector=DocumentVector("document")).filter(document_vector=query)
+    else:
+        queryset = queryset.filter(pk__in=matching_entries(query).values("organisation_id"))
+    return queryset.annotate(rank=SearchRank(F(f"{entry}name_vector"), query)) if ranked else queryset
+
+
+def search_query(terms: list[str]) -> SearchQuery:
+    return SearchQuery(prefix_tsquery(terms), search_type="raw", config="finnish")
+
+
+def matching_entries(query: SearchQuery) -> QuerySet[OrganisationSearchEntry]:
+    return OrganisationSearchEntry.objects.alias(document_vector=DocumentVector("document")).filter(
+        document_vector=query
+    )
 
 
 def _with_forms(text: str) -> str:
@@ -225,13 +251,25 @@ def build_search_document(organisation: Organisation) -> str:
 
 
 # Names (the document's first line) weigh A, the rest B: ts_rank then puts name matches first.
+# One statement per batch: the association's row (its old vector, its facet bit sets, rewritten
+# only when they changed) and its search entry (inserted or replaced).
 REFRESH_SQL = (
-    "UPDATE organisations_organisation AS o SET search_document = d.document, search_vector = "
+    "WITH d AS (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS d(id, document, sectors, groups, languages)), "
+    "changed AS (UPDATE organisations_organisation AS o SET search_document = d.document, search_vector = "
     "setweight(to_tsvector('finnish', split_part(d.document, E'\\n', 1)), 'A') || "
     "setweight(to_tsvector('finnish', substr(d.document, strpos(d.document, E'\\n') + 1)), 'B'), "
     "sector_mask = d.sectors, target_group_mask = d.groups, language_mask = d.languages "
-    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "
-    "AS d(id, document, sectors, groups, languages) WHERE o.id = d.id"
+    "FROM d WHERE o.id = d.id) "
+    "INSERT INTO organisations_organisationsearchentry (organisation_id, status, home_municipality_id, name, "
+    "sector_mask, target_group_mask, language_mask, document, name_vector) "
+    "SELECT o.id, o.status, o.home_municipality_id, o.name, d.sectors, d.groups, d.languages, d.document, "
+    "setweight(to_tsvector('finnish', split_part(d.document, E'\\n', 1)), 'A') "
+    "FROM d JOIN organisations_organisation AS o ON o.id = d.id "
+    "ON CONFLICT (organisation_id) DO UPDATE SET status = EXCLUDED.status, "
+    "home_municipality_id = EXCLUDED.home_municipality_id, name = EXCLUDED.name, "
+    "sector_mask = EXCLUDED.sector_mask, target_group_mask = EXCLUDED.target_group_mask, "
+    "language_mask = EXCLUDED.language_mask, document = EXCLUDED.document, name_vector = EXCLUDED.name_vector"
 )
 
 
@@ -262,8 +300,8 @@ def mask_bits(mask: int) -> list[int]:
 
 def refresh_search_index(organisation_ids: Iterable[int]) -> None:
     """Rebuild the search document (and, on PostgreSQL, the vector) and the facet bit sets of the
-    given associations. Call it after every change to an association's names, description, home
-    municipality, sectors, target groups or languages.
+    given associations, and their search entries. Call it after every change to an association's
+    names, description, status, home municipality, sectors, target groups or languages.
 
     Works on plain rows in batches: the reference names once, then per batch one query for the
     associations, three for their sectors, target groups and languages, and one UPDATE, so a bulk
@@ -291,11 +329,15 @@ def refresh_search_index(organisation_ids: Iterable[int]) -> None:
             related.append(by_organisation)
         sectors, groups, languages = related
         rows = Organisation.objects.filter(pk__in=batch).values_list(
-            "pk", "name", "name_sv", "home_municipality_id", "description"
+            "pk", "name", "name_sv", "home_municipality_id", "description", "status"
         )
         pks, documents, sector_masks, group_masks, language_masks = [], [], [], [], []
-        for pk, name, name_sv, municipality_id, description in rows:
+        statuses, municipality_ids, names = [], [], []
+        for pk, name, name_sv, municipality_id, description, status in rows:
             pks.append(pk)
+            statuses.append(status)
+            municipality_ids.append(municipality_id)
+            names.append(name)
             documents.append(
                 search_document(
                     name=name,
@@ -323,6 +365,43 @@ def refresh_search_index(organisation_ids: Iterable[int]) -> None:
                     )
                 ],
                 ["search_document", "sector_mask", "target_group_mask", "language_mask"],
+                batch_size=500,
+            )
+            OrganisationSearchEntry.objects.bulk_create(
+                [
+                    OrganisationSearchEntry(
+                        organisation_id=pk,
+                        status=status,
+                        home_municipality_id=municipality_id,
+                        name=name,
+                        sector_mask=s,
+                        target_group_mask=g,
+                        language_mask=lang,
+                        document=document,
+                    )
+                    for pk, status, municipality_id, name, document, s, g, lang in zip(
+                        pks,
+                        statuses,
+                        municipality_ids,
+                        names,
+                        documents,
+                        sector_masks,
+                        group_masks,
+                        language_masks,
+                        strict=True,
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["organisation"],
+                update_fields=[
+                    "status",
+                    "home_municipality",
+                    "name",
+                    "sector_mask",
+                    "target_group_mask",
+                    "language_mask",
+                    "document",
+                ],
                 batch_size=500,
             )
     bump_directory_version()

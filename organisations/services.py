@@ -26,7 +26,15 @@ from simple_history.utils import get_m2m_reverse_field_name
 from portal.mail import queue_email
 from portal.permissions import can_edit_organisation, can_moderate, can_remove_last_editor, can_revert_organisation
 
-from .models import ClaimRequest, ConfirmationReminder, Editorship, Invitation, Organisation, Report
+from .models import (
+    ClaimRequest,
+    ConfirmationReminder,
+    Editorship,
+    Invitation,
+    Organisation,
+    OrganisationSearchEntry,
+    Report,
+)
 from .search import bump_directory_version, refresh_search_index
 
 # What the registration form may set; everything else (status, slug, timestamps) is the portal's.
@@ -141,7 +149,9 @@ def _save_with_history(
     organisation.save(update_fields=["updated_at"])
 
 
-def _directory_changed() -> None:
+def _directory_changed(organisation: Organisation) -> None:
+    # Searches are counted on the search entries, which carry the status too.
+    OrganisationSearchEntry.objects.filter(organisation=organisation).update(status=organisation.status)
     # The directory caches its counts per version; bump it once the new status is visible to all.
     transaction.on_commit(bump_directory_version)
 
@@ -201,7 +211,7 @@ def organisation_approve(*, organisation: Organisation, moderator) -> Organisati
     # The registrant has just written the information: it counts as confirmed.
     organisation.information_confirmed_at = timezone.now()
     _save_with_history(organisation, user=moderator, reason="approved")
-    _directory_changed()
+    _directory_changed(organisation)
     _mail_editors(organisation, "organisations/email/registration_approved", {})
     return organisation
 
@@ -216,7 +226,7 @@ def organisation_reject(*, organisation: Organisation, moderator, reason: str) -
         raise ValidationError(_("This listing is not waiting for moderation."))
     organisation.status = Organisation.Status.ARCHIVED
     _save_with_history(organisation, user=moderator, reason=f"rejected: {reason}"[:100])
-    _directory_changed()
+    _directory_changed(organisation)
     _mail_editors(organisation, "organisations/email/registration_rejected", {"reason": reason})
     return organisation
 
@@ -230,7 +240,7 @@ def organisation_archive(*, organisation: Organisation, moderator) -> Organisati
         raise ValidationError(_("This listing is already archived."))
     organisation.status = Organisation.Status.ARCHIVED
     _save_with_history(organisation, user=moderator, reason="archived")
-    _directory_changed()
+    _directory_changed(organisation)
     return organisation
 
 

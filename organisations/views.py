@@ -23,16 +23,11 @@ def organisation_list(request):
     directory = OrganisationFilter(request.GET, queryset=directory_base_queryset())
     # The counts come first: they decide whether a search falls back to similar names.
     total = directory.total()
-    organisations = (
-        directory.ordered()
-        .defer("description", "search_document", "search_vector")
-        .select_related("home_municipality")
-        .prefetch_related("sectors")
-    )
-    paginator = Paginator(organisations, PAGE_SIZE)
+    paginator = Paginator(directory.ordered(), PAGE_SIZE)
     # The total comes from the facet counts, which are needed anyway: no separate COUNT(*).
     paginator.count = total
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = directory.page_organisations(page.object_list, number=page.number)
     context = {
         "filter": directory,
         "facets_html": directory.facet_fieldsets_html(),
