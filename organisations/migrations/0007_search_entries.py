@@ -70,7 +70,7 @@ def fill_entries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0005_selfservice'),
+        ('organisations', '0006_exports_imports'),
     ]
 
     operations = [
