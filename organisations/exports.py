@@ -1,9 +1,10 @@
 """Association lists for municipal contacts: columns, rows and the streamed files.
 
-Rows are read with ``values_list().iterator(chunk_size=…)`` (a server-side cursor on PostgreSQL), and
-the many-to-many values (municipalities, sectors, target groups, languages) with one query per
-relation per chunk, so the number of queries grows with the number of chunks, never of rows, and
-memory stays flat. See the README, "Exports", for the columns and the rules.
+On PostgreSQL one SELECT produces the final cells (``export_sql``), read through a server-side
+cursor, and CSV is written by the server itself (COPY). Other databases (the SQLite demo) take the
+portable path, ``_python_row_chunks``: the same cells built in Python, chunk by chunk, with one
+query per relation per chunk. Either way memory stays flat. See the README, "Exports", for the
+columns and the rules.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -215,11 +216,89 @@ class PreparedExport:
     params: list
     header: list[str]
     sheet_name: str
+    # For the portable path: what to select, for whom, in which language and time zone.
+    queryset: QuerySet[Organisation]
+    user: object
+    language: str
+    timezone_name: str
 
 
 def prepare(queryset: QuerySet[Organisation], *, user) -> PreparedExport:
-    sql, params = export_sql(queryset, user=user)
-    return PreparedExport(sql=sql, params=params, header=header(), sheet_name=str(_("Associations")))
+    sql, params = export_sql(queryset, user=user) if connection.vendor == "postgresql" else ("", [])
+    return PreparedExport(
+        sql=sql,
+        params=params,
+        header=header(),
+        sheet_name=str(_("Associations")),
+        queryset=queryset,
+        user=user,
+        language=get_language() or "fi",
+        timezone_name=timezone.get_current_timezone_name(),
+    )
+
+
+def _python_row(organisation: Organisation, *, user, swedish: bool, tz) -> tuple:
+    """The cells of one association, as ``export_sql`` makes them (empty text is None)."""
+
+    def cell(value: str, *, phone: bool = False) -> str | None:
+        return neutralise(value, phone=phone) or None
+
+    def names(objects) -> str:
+        return ", ".join((obj.name_sv or obj.name_fi) if swedish else obj.name_fi for obj in objects)
+
+    home = organisation.home_municipality
+    visible = visible_contact_fields(user, organisation, as_municipal_contact=True)
+    confirmed = organisation.information_confirmed_at
+    return (
+        cell(organisation.name),
+        cell(organisation.name_sv),
+        cell(organisation.register_number),
+        cell(organisation.business_id),
+        cell((home.name_sv or home.name_fi) if swedish else home.name_fi),
+        cell(names(organisation.municipalities.all())),
+        cell(names(organisation.sectors.all())),
+        cell(names(organisation.target_groups.all())),
+        cell(names(organisation.languages.all())),
+        cell(organisation.email),
+        cell(organisation.phone, phone=True),
+        cell(organisation.website),
+        cell(organisation.street_address),
+        cell(organisation.postal_code),
+        cell(organisation.post_office),
+        str(organisation.get_status_display()),
+        confirmed.astimezone(tz).strftime("%Y-%m-%d") if confirmed else None,
+        *(
+            cell(getattr(organisation, field), phone=field == "contact_phone") if field in visible else None
+            for field in CONTACT_FIELDS
+        ),
+    )
+
+
+def _python_row_chunks(prepared: PreparedExport, *, chunk_size: int = CHUNK_SIZE) -> Iterator[list[tuple]]:
+    """The portable twin of the SQL path; the tests hold the two to the same rows."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(prepared.timezone_name)
+    organisations = (
+        prepared.queryset.order_by("name", "pk")
+        .select_related("home_municipality")
+        .prefetch_related(
+            models.Prefetch("municipalities", queryset=Municipality.objects.order_by("name_fi", "pk")),
+            models.Prefetch("sectors", queryset=Sector.objects.order_by("position", "name_fi", "pk")),
+            models.Prefetch("target_groups", queryset=TargetGroup.objects.order_by("position", "name_fi", "pk")),
+            models.Prefetch("languages", queryset=Language.objects.order_by("position", "name_fi", "pk")),
+        )
+    )
+    with translation.override(prepared.language):
+        swedish = prepared.language[:2] == "sv"
+        chunk: list[tuple] = []
+        for organisation in organisations.iterator(chunk_size=chunk_size):
+            chunk.append(_python_row(organisation, user=prepared.user, swedish=swedish, tz=tz))
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
 
 @contextmanager
@@ -239,6 +318,9 @@ def _planned_for_whole_tables():
 
 def row_chunks(prepared: PreparedExport, *, chunk_size: int = CHUNK_SIZE) -> Iterator[list[tuple]]:
     """The export's rows (text or None per cell) in chunks, through a server-side cursor."""
+    if connection.vendor != "postgresql":
+        yield from _python_row_chunks(prepared, chunk_size=chunk_size)
+        return
     with _planned_for_whole_tables(), connection.chunked_cursor() as cursor:
         cursor.execute(prepared.sql, prepared.params)
         while chunk := cursor.fetchmany(chunk_size):
@@ -294,6 +376,14 @@ def stream_csv(prepared: PreparedExport, *, separator: str, on_row_count) -> Ite
     lines.write(BOM)
     writer.writerow(prepared.header)
     yield lines.take()
+    if connection.vendor != "postgresql":
+        count = 0
+        for chunk in _python_row_chunks(prepared):
+            writer.writerows(chunk)
+            count += len(chunk)
+            yield lines.take()
+        on_row_count(count)
+        return
     for piece in copy_csv(prepared, separator=separator):
         if isinstance(piece, int):
             on_row_count(piece)

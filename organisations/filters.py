@@ -243,8 +243,9 @@ class OrganisationFilter(django_filters.FilterSet):
     @property
     def on_entries(self) -> bool:
         """Whether a search is counted and ordered on the narrow search entries (see
-        ``OrganisationSearchEntry``) rather than on the associations themselves."""
-        return self.searching and not self.similar
+        ``OrganisationSearchEntry``) rather than on the associations themselves. Only PostgreSQL
+        has the entries' full-text index; elsewhere (the SQLite demo) text matches on associations."""
+        return self.searching and not self.similar and connection.vendor == "postgresql"
 
     def filtered(
         self, *, excluding: tuple[str, ...] = (), ranked: bool = True, entries: bool | None = None

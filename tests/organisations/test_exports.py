@@ -457,3 +457,31 @@ def test_a_search_that_falls_back_to_similar_names_exports_what_the_directory_sh
     assert "Kuopion Kävelijät ry" not in page
     names = {row["name"] for row in csv_rows(client.get(export_url("csv", "q=Kmarikuoro")))}
     assert names == {"Kuopion Kamarikuoro ry"}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_portable_rows_equal_the_postgresql_rows(kuopio_contact, directory, language):
+    # The SQLite demo exports through the portable path; it must give exactly the SQL path's cells.
+    from organisations.exports import _python_row_chunks, row_chunks
+
+    tricky = directory["kuopio_both"]
+    tricky.phone = "+358 40 123 4567"
+    tricky.email = "=cmd@example.org"
+    tricky.information_confirmed_at = timezone.now()
+    tricky.contact_name = "-Testi Henkilö"
+    tricky.contact_name_visibility = Visibility.MUNICIPAL
+    tricky.contact_phone = "+358 50 765 4321"
+    tricky.contact_phone_visibility = Visibility.STAFF
+    tricky.contact_consent_at = timezone.now()
+    tricky.save()
+    queryset = Organisation.objects.published().filter(home_municipality__code__in=["297", "749"])
+    with translation.override(language):
+        prepared = prepare(queryset, user=kuopio_contact)
+    sql_rows = [row for chunk in row_chunks(prepared) for row in chunk]
+    python_rows = [row for chunk in _python_row_chunks(prepared, chunk_size=2) for row in chunk]
+    assert len(sql_rows) == 4
+    assert python_rows == sql_rows
+    both = next(row for row in python_rows if row[0] == tricky.name)
+    assert both[COLUMNS.index(next(c for c in COLUMNS if c.key == "email"))] == "'=cmd@example.org"
+    assert both[COLUMNS.index(next(c for c in COLUMNS if c.key == "contact_name"))] == "'-Testi Henkilö"
+    assert both[COLUMNS.index(next(c for c in COLUMNS if c.key == "contact_phone"))] is None
