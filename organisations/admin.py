@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,6 +20,7 @@ from .models import (
     Sector,
     TargetGroup,
 )
+from .search import refresh_search_index
 
 
 @admin.register(Region)
@@ -61,6 +63,13 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("sectors", "target_groups", "languages")
     list_select_related = ("home_municipality",)
     inlines = [EditorshipInline]
+    # Associations type "esimerkki.fi" without a scheme; every site worth linking serves HTTPS.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the many-to-many fields are saved: the index carries sectors and target groups too.
+        refresh_search_index([form.instance.pk])
 
 
 @admin.register(MunicipalContact)
