@@ -29,6 +29,7 @@ def fill_names(apps, schema_editor):
             f"INSERT INTO {TABLE} (organisation_id, {columns}) SELECT o.id, {values} "
             f"FROM organisations_organisation o {laterals}"
         )
+        schema_editor.execute(f"ANALYZE {TABLE}")
         return
     # Elsewhere (the SQLite demo) in Python: group_concat has no ORDER BY there.
     Organisation = apps.get_model("organisations", "Organisation")
