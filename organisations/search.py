@@ -352,6 +352,18 @@ def _related_names_python(batch: list[int]) -> dict[int, OrganisationRelatedName
     return names
 
 
+def organisations_naming(reference) -> list[int]:
+    """The associations whose search document or related names show ``reference`` (a municipality,
+    sector, target group or language): the ones to refresh when it is renamed or reordered."""
+    condition = Q()
+    for field in Organisation._meta.get_fields():
+        if (field.many_to_many or field.many_to_one) and field.concrete and field.related_model is type(reference):
+            condition |= Q(**{field.name: reference})
+    if not condition:
+        return []
+    return list(Organisation.objects.filter(condition).values_list("pk", flat=True).distinct())
+
+
 def bump_directory_version() -> None:
     """Tell cached directory figures (facet counts) that the associations changed."""
     try:
