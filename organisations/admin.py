@@ -20,7 +20,7 @@ from .models import (
     Sector,
     TargetGroup,
 )
-from .search import refresh_search_index
+from .search import organisations_naming, refresh_search_index
 
 
 @admin.register(Region)
@@ -29,21 +29,30 @@ class RegionAdmin(admin.ModelAdmin):
     search_fields = ("name_fi", "name_sv", "code")
 
 
+class ReferenceAdmin(admin.ModelAdmin):
+    """Reference data whose names the associations' search documents and export names repeat."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            refresh_search_index(organisations_naming(obj))
+
+
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ReferenceAdmin):
     list_display = ("code", "name_fi", "name_sv", "region", "subregion_name")
     list_filter = ("region",)
     search_fields = ("name_fi", "name_sv", "code")
 
 
 @admin.register(Sector, TargetGroup)
-class ClassificationAdmin(admin.ModelAdmin):
+class ClassificationAdmin(ReferenceAdmin):
     list_display = ("name_fi", "name_sv", "name_en", "slug", "position")
     list_editable = ("position",)
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(ReferenceAdmin):
     list_display = ("code", "name_fi", "name_sv", "name_en", "position")
 
 

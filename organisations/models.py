@@ -369,6 +369,31 @@ class OrganisationSearchEntry(models.Model):
         return self.name
 
 
+class OrganisationRelatedNames(models.Model):
+    """An association's municipalities, sectors, target groups and languages as the export writes
+    them: the names joined with ", ", in Finnish and as shown in Swedish.
+
+    Kept by ``organisations.search.refresh_search_index`` beside the search entry, so exporting a
+    whole region reads one row per association instead of aggregating four many-to-many tables at
+    request time (three quarters of the time of a 110,000-row CSV export).
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="related_names"
+    )
+    municipalities_fi = models.TextField(blank=True)
+    municipalities_sv = models.TextField(blank=True)
+    sectors_fi = models.TextField(blank=True)
+    sectors_sv = models.TextField(blank=True)
+    target_groups_fi = models.TextField(blank=True)
+    target_groups_sv = models.TextField(blank=True)
+    languages_fi = models.TextField(blank=True)
+    languages_sv = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)
+
+
 class Editorship(models.Model):
     """An account that may edit an association's listing (an association may have several)."""
 

@@ -28,7 +28,15 @@ from django.db import connection
 from django.db.models import F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.functions import Upper
 
-from .models import Municipality, Organisation, OrganisationSearchEntry, Sector, TargetGroup
+from .models import (
+    Language,
+    Municipality,
+    Organisation,
+    OrganisationRelatedNames,
+    OrganisationSearchEntry,
+    Sector,
+    TargetGroup,
+)
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
@@ -250,17 +258,69 @@ def build_search_document(organisation: Organisation) -> str:
     )
 
 
+# The export's names of each relation (organisations.exports): its many-to-many table, that table's
+# column, the reference table and the order of the names.
+RELATED_NAMES = {
+    "municipalities": (Organisation.municipalities.through, "municipality", Municipality, ("name_fi", "id")),
+    "sectors": (Organisation.sectors.through, "sector", Sector, ("position", "name_fi", "id")),
+    "target_groups": (Organisation.target_groups.through, "targetgroup", TargetGroup, ("position", "name_fi", "id")),
+    "languages": (Organisation.languages.through, "language", Language, ("position", "name_fi", "id")),
+}
+
+
+def _aggregated(key: str, organisation: str, expressions: dict[str, str]) -> str:
+    through, field, model, ordering = RELATED_NAMES[key]
+    quote = connection.ops.quote_name
+    order = ", ".join(f"r.{column}" for column in ordering)
+    selected = ", ".join(
+        f"COALESCE(string_agg({expression}, ', ' ORDER BY {order}), '') AS {alias}"
+        for alias, expression in expressions.items()
+    )
+    return (
+        f"SELECT {selected} "  # noqa: S608 - identifiers from the models
+        f"FROM {quote(through._meta.db_table)} t JOIN {quote(model._meta.db_table)} r "
+        f"ON r.id = t.{quote(through._meta.get_field(field).column)} WHERE t.organisation_id = {organisation}"
+    )
+
+
+_NAME_EXPRESSIONS = {"fi": "r.name_fi", "sv": "COALESCE(NULLIF(r.name_sv, ''), r.name_fi)"}
+
+
+def related_names_sql(organisation: str) -> tuple[str, str]:
+    """The SELECT list and FROM clause giving, for the association whose id is ``organisation``,
+    the columns of ``OrganisationRelatedNames`` (Swedish names fall back to the Finnish)."""
+    columns = [f"{key}.{suffix}" for key in RELATED_NAMES for suffix in _NAME_EXPRESSIONS]
+    laterals = [
+        f"CROSS JOIN LATERAL ({_aggregated(key, organisation, _NAME_EXPRESSIONS)}) {key}" for key in RELATED_NAMES
+    ]
+    return ", ".join(columns), " ".join(laterals)
+
+
+def related_names_subquery(key: str, organisation: str, *, suffix: str) -> str:
+    """One column of ``related_names_sql`` as a scalar subquery."""
+    return f"({_aggregated(key, organisation, {suffix: _NAME_EXPRESSIONS[suffix]})})"
+
+
+RELATED_NAME_FIELDS = [f"{key}_{suffix}" for key in RELATED_NAMES for suffix in ("fi", "sv")]
+_names_columns, _names_laterals = related_names_sql("d.id")
+
 # Names (the document's first line) weigh A, the rest B: ts_rank then puts name matches first.
 # One statement per batch: the association's row (its old vector, its facet bit sets, rewritten
-# only when they changed) and its search entry (inserted or replaced).
+# only when they changed), its related names for exports and its search entry (inserted or
+# replaced). Only identifiers from the models are spliced in.
 REFRESH_SQL = (
-    "WITH d AS (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+    "WITH d AS (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "  # noqa: S608
     "AS d(id, document, sectors, groups, languages)), "
     "changed AS (UPDATE organisations_organisation AS o SET search_document = d.document, search_vector = "
     "setweight(to_tsvector('finnish', split_part(d.document, E'\\n', 1)), 'A') || "
     "setweight(to_tsvector('finnish', substr(d.document, strpos(d.document, E'\\n') + 1)), 'B'), "
     "sector_mask = d.sectors, target_group_mask = d.groups, language_mask = d.languages "
-    "FROM d WHERE o.id = d.id) "
+    "FROM d WHERE o.id = d.id), "
+    f"names AS (INSERT INTO {OrganisationRelatedNames._meta.db_table} "
+    f"(organisation_id, {', '.join(RELATED_NAME_FIELDS)}) "
+    f"SELECT d.id, {_names_columns} FROM d JOIN organisations_organisation AS o ON o.id = d.id {_names_laterals} "
+    "ON CONFLICT (organisation_id) DO UPDATE SET "
+    f"{', '.join(f'{field} = EXCLUDED.{field}' for field in RELATED_NAME_FIELDS)}) "
     "INSERT INTO organisations_organisationsearchentry (organisation_id, status, home_municipality_id, name, "
     "sector_mask, target_group_mask, language_mask, document, name_vector) "
     "SELECT o.id, o.status, o.home_municipality_id, o.name, d.sectors, d.groups, d.languages, d.document, "
@@ -271,6 +331,37 @@ REFRESH_SQL = (
     "sector_mask = EXCLUDED.sector_mask, target_group_mask = EXCLUDED.target_group_mask, "
     "language_mask = EXCLUDED.language_mask, document = EXCLUDED.document, name_vector = EXCLUDED.name_vector"
 )
+
+
+def _related_names_python(batch: list[int]) -> dict[int, OrganisationRelatedNames]:
+    """The portable twin of the names part of ``REFRESH_SQL`` (one query per relation)."""
+    names = {pk: OrganisationRelatedNames(organisation_id=pk) for pk in batch}
+    for key, (through, field, _model, ordering) in RELATED_NAMES.items():
+        rows = (
+            through.objects.filter(organisation_id__in=batch)
+            .order_by(*(f"{field}__{column}" for column in ordering))
+            .values_list("organisation_id", f"{field}__name_fi", f"{field}__name_sv")
+        )
+        joined: dict[int, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        for pk, name_fi, name_sv in rows:
+            joined[pk][0].append(name_fi)
+            joined[pk][1].append(name_sv or name_fi)
+        for pk, (finnish, swedish) in joined.items():
+            setattr(names[pk], f"{key}_fi", ", ".join(finnish))
+            setattr(names[pk], f"{key}_sv", ", ".join(swedish))
+    return names
+
+
+def organisations_naming(reference) -> list[int]:
+    """The associations whose search document or related names show ``reference`` (a municipality,
+    sector, target group or language): the ones to refresh when it is renamed or reordered."""
+    condition = Q()
+    for field in Organisation._meta.get_fields():
+        if (field.many_to_many or field.many_to_one) and field.concrete and field.related_model is type(reference):
+            condition |= Q(**{field.name: reference})
+    if not condition:
+        return []
+    return list(Organisation.objects.filter(condition).values_list("pk", flat=True).distinct())
 
 
 def bump_directory_version() -> None:
@@ -365,6 +456,13 @@ def refresh_search_index(organisation_ids: Iterable[int]) -> None:
                     )
                 ],
                 ["search_document", "sector_mask", "target_group_mask", "language_mask"],
+                batch_size=500,
+            )
+            OrganisationRelatedNames.objects.bulk_create(
+                list(_related_names_python(pks).values()),
+                update_conflicts=True,
+                unique_fields=["organisation"],
+                update_fields=RELATED_NAME_FIELDS,
                 batch_size=500,
             )
             OrganisationSearchEntry.objects.bulk_create(
