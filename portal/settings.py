@@ -284,6 +284,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = PORTAL_NAME
+# Accept the neighbouring 30-second code too (RFC 6238 recommends one step): phone clocks drift,
+# and a code typed as the window turns must not fail.
+MFA_TOTP_TOLERANCE = 1
 
 # Brute-force protection (django-axes): five wrong passwords for one address from one client lock
 # that pair out for 30 minutes. allauth's login form authenticates with an ``email`` credential.
