@@ -89,5 +89,11 @@ def confirmation_run(listings: int = 1000) -> None:
 
 
 if __name__ == "__main__":
-    duplicate_checks()
-    confirmation_run()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=200, help="duplicate checks to time")
+    parser.add_argument("--listings", type=int, default=1000, help="listings due for confirmation")
+    arguments = parser.parse_args()
+    duplicate_checks(arguments.samples)
+    confirmation_run(arguments.listings)
