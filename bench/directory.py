@@ -10,9 +10,8 @@ different filters with the application's caches working as in production; "cold"
 cached facet counts before every request (as an edit to any listing does), so they are computed
 afresh.
 
-The data comes from ``manage.py seed_demo`` when the project has it, otherwise from the bulk
-loader below. A database that already holds N associations is reused (``--reload`` forces a
-fresh load).
+The data comes from ``manage.py seed_demo``. A database that already holds N associations is
+reused (``--reload`` forces a fresh load).
 """
 
 from __future__ import annotations
@@ -23,11 +22,10 @@ import random
 import statistics
 import sys
 import time
-from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ensure_database, setup_django
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/jt_bench"
 
 
@@ -42,171 +40,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the data and the request mix")
     parser.add_argument("--reload", action="store_true", help="load the data again even if it is there")
-    parser.add_argument("--own-loader", action="store_true", help="use the bench's loader even if seed_demo exists")
     return parser.parse_args(argv)
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ["DEBUG"] = "0"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["SECURE_COOKIES"] = "0"
-    os.environ["STATIC_FROM_SOURCE"] = "1"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-# The bench's own loader ------------------------------------------------------------------------
-
-GENITIVES = {
-    "Enonkoski": "Enonkosken", "Hirvensalmi": "Hirvensalmen", "Iisalmi": "Iisalmen", "Joroinen": "Joroisten",
-    "Juva": "Juvan", "Kaavi": "Kaavin", "Kangasniemi": "Kangasniemen", "Keitele": "Keiteleen",
-    "Kiuruvesi": "Kiuruveden", "Kuopio": "Kuopion", "Lapinlahti": "Lapinlahden", "Leppävirta": "Leppävirran",
-    "Mikkeli": "Mikkelin", "Mäntyharju": "Mäntyharjun", "Pieksämäki": "Pieksämäen", "Pielavesi": "Pielaveden",
-    "Puumala": "Puumalan", "Rantasalmi": "Rantasalmen", "Rautalampi": "Rautalammin", "Rautavaara": "Rautavaaran",
-    "Savonlinna": "Savonlinnan", "Siilinjärvi": "Siilinjärven", "Sonkajärvi": "Sonkajärven", "Sulkava": "Sulkavan",
-    "Suonenjoki": "Suonenjoen", "Tervo": "Tervon", "Tuusniemi": "Tuusniemen", "Varkaus": "Varkauden",
-    "Vesanto": "Vesannon", "Vieremä": "Vieremän",
-}  # fmt: skip
-# Relative sizes: Kuopio has about 2,000 of Pohjois-Savo's 5,000 associations.
-WEIGHTS = {"Kuopio": 40, "Iisalmi": 8, "Varkaus": 8, "Mikkeli": 12, "Savonlinna": 9, "Pieksämäki": 5, "Tervo": 1.2}
-VILLAGES = [
-    "Pohjois-", "Etelä-", "Itä-", "Länsi-", "Keski-", "Ala-", "Ylä-", "Vanha-", "Uusi-", "Järvi-",
-    "Kirkonkylän ", "Harjun ", "Niemen ", "Lahden ", "Mäen ", "Salmen ", "Kosken ", "Rannan ", "Kankaan ", "Vaaran ",
-]  # fmt: skip
-STEMS = {
-    "kulttuuri": ["Kuoro", "Teatteriyhdistys", "Soittokunta", "Kamarikuoro", "Kulttuuriyhdistys", "Taideyhdistys",
-                  "Kotiseutuyhdistys", "Musiikkiyhdistys", "Kansantanssijat", "Valokuvaajat", "Kirjallisuusseura"],
-    "urheilu-ja-liikunta": ["Urheiluseura", "Hiihtoseura", "Palloseura", "Voimistelijat", "Salibandyseura",
-                            "Suunnistajat", "Ratsastusseura", "Tennisseura", "Uimaseura", "Pyöräilijät"],
-    "vapaa-aika": ["Metsästysseura", "Kalastusseura", "Marttayhdistys", "Puutarhaseura", "Partiolaiset",
-                   "Shakkikerho", "Moottorikerho", "Kennelkerho", "Veneseura", "Käsityöseura"],
-    "sosiaali-ja-terveys": ["Eläkeläisyhdistys", "Omaishoitajat", "Sydänyhdistys", "Diabetesyhdistys",
-                            "Mielenterveysseura", "Invalidit", "Näkövammaiset", "Reumayhdistys"],
-    "asukas-ja-kylatoiminta": ["Kyläyhdistys", "Asukasyhdistys", "Kyläseura", "Omakotiyhdistys"],
-    "ammatti-ja-elinkeino": ["Yrittäjät", "Ammattiosasto", "Maa- ja kotitalousnaiset", "Mehiläistarhaajat"],
-    "poliittinen": ["Nuorisoyhdistys", "Työväenyhdistys", "Kunnallisjärjestö"],
-    "uskonto-ja-maailmankatsomus": ["Rukoilevaisten yhdistys", "Lähetysseura", "Raamattupiiri"],
-    "koulutus-ja-kasvatus": ["Vanhempainyhdistys", "Opintokerho", "Kansalaisopiston tukiyhdistys"],
-    "ymparisto": ["Luonnonsuojeluyhdistys", "Lintuharrastajat", "Vesiensuojeluyhdistys"],
-    "maanpuolustus": ["Reserviläiset", "Maanpuolustusnaiset", "Reserviupseerit"],
-    "kansainvalinen": ["Ystävyysseura", "Monikulttuurinen yhdistys", "Kehitysyhteistyöyhdistys"],
-    "muu": ["Yhdistys", "Kerho", "Seura"],
-}  # fmt: skip
-SENTENCES = [
-    "Kokoonnumme viikoittain ja otamme mielellämme uusia jäseniä.",
-    "Järjestämme tapahtumia, retkiä ja kursseja kaikenikäisille.",
-    "Toimintamme on avointa kaikille kunnan asukkaille.",
-    "Yhdistys on perustettu edistämään paikallista yhteisöllisyyttä.",
-    "Tervetuloa mukaan kokeilemaan, ensimmäinen kerta on maksuton.",
-    "Teemme yhteistyötä kunnan ja muiden yhdistysten kanssa.",
-]
-
-
-def own_loader(count: int, seed: int) -> None:
-    from django.db import connection
-    from django.utils import timezone
-    from django.utils.text import slugify
-
-    from organisations.models import Language, Municipality, Organisation, Sector, TargetGroup
-    from organisations.search import refresh_search_index
-
-    rng = random.Random(seed)
-    municipalities = list(Municipality.objects.served())
-    weights = [WEIGHTS.get(m.name_fi, 2.0) for m in municipalities]
-    sectors = list(Sector.objects.all())
-    shares = {"kulttuuri": 22, "urheilu-ja-liikunta": 18, "vapaa-aika": 17, "sosiaali-ja-terveys": 8}
-    sector_weights = [shares.get(s.slug, 35 / (len(sectors) - len(shares))) for s in sectors]
-    groups = list(TargetGroup.objects.all())
-    languages = {language.code: language for language in Language.objects.all()}
-    now = timezone.now()
-    statuses = (
-        [Organisation.Status.PUBLISHED] * 95 + [Organisation.Status.DRAFT] * 3 + [Organisation.Status.PENDING] * 2
-    )
-    slugs: set[str] = set()
-    batch_size = 5000
-    created_ids: list[int] = []
-    for start in range(0, count, batch_size):
-        rows, relations = [], []
-        for _ in range(min(batch_size, count - start)):
-            municipality = rng.choices(municipalities, weights)[0]
-            own_sectors = {rng.choices(sectors, sector_weights)[0] for _ in range(rng.choice((1, 1, 1, 2)))}
-            main = next(iter(own_sectors))
-            stem = rng.choice(STEMS.get(main.slug, STEMS["muu"]))
-            village = rng.choice(VILLAGES) if rng.random() < 0.5 else ""
-            place = GENITIVES.get(municipality.name_fi, municipality.name_fi)
-            if village.endswith("-"):
-                name = f"{village}{place} {stem} ry" if rng.random() < 0.5 else f"{place} {village}{stem.lower()} ry"
-            else:
-                name = f"{village}{place} {stem} ry" if village else f"{place} {stem} ry"
-            slug = slugify(name)[:200]
-            base, number = slug, 1
-            while slug in slugs:
-                number += 1
-                slug = f"{base}-{number}"
-            slugs.add(slug)
-            created = now - timedelta(days=rng.randint(0, 3650), minutes=rng.randint(0, 1440))
-            rows.append(
-                Organisation(
-                    name=name,
-                    slug=slug,
-                    home_municipality=municipality,
-                    description=" ".join(rng.sample(SENTENCES, 2)),
-                    email=f"info@{slug[:40]}.example.org",
-                    status=rng.choice(statuses),
-                    created_at=created,
-                    information_confirmed_at=created + timedelta(days=rng.randint(0, 365)),
-                )
-            )
-            codes = ["fi"] + (["sv"] if rng.random() < 0.05 else []) + (["en"] if rng.random() < 0.1 else [])
-            relations.append((own_sectors, rng.sample(groups, rng.choice((0, 1, 1, 2))), codes))
-        created = Organisation.objects.bulk_create(rows, batch_size=batch_size)
-        through_sectors, through_groups, through_languages = [], [], []
-        for organisation, (own_sectors, own_groups, codes) in zip(created, relations, strict=True):
-            through_sectors += [
-                Organisation.sectors.through(organisation_id=organisation.pk, sector_id=s.pk) for s in own_sectors
-            ]
-            through_groups += [
-                Organisation.target_groups.through(organisation_id=organisation.pk, targetgroup_id=g.pk)
-                for g in own_groups
-            ]
-            through_languages += [
-                Organisation.languages.through(organisation_id=organisation.pk, language_id=languages[c].pk)
-                for c in codes
-            ]
-        Organisation.sectors.through.objects.bulk_create(through_sectors, batch_size=batch_size)
-        Organisation.target_groups.through.objects.bulk_create(through_groups, batch_size=batch_size)
-        Organisation.languages.through.objects.bulk_create(through_languages, batch_size=batch_size)
-        created_ids += [organisation.pk for organisation in created]
-    # updated_at is auto_now: spread it out so "recently updated" has something to sort.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE organisations_organisation SET updated_at = created_at + (id %% 400) * interval '1 day'", []
-        )
-    refresh_search_index(created_ids)
-
-
-def load(count: int, seed: int, *, reload: bool, own: bool) -> float:
-    from django.core.management import call_command, get_commands
+def load(count: int, seed: int, *, reload: bool) -> float:
+    from django.core.management import call_command
     from django.db import connection
 
     from organisations.models import Organisation
@@ -218,16 +56,11 @@ def load(count: int, seed: int, *, reload: bool, own: bool) -> float:
     # The bench's database is its own: start from no associations at all.
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE organisations_organisation CASCADE")
-    if "seed_demo" in get_commands() and not own:
-        call_command("seed_demo", organisations=count, seed=seed, reset=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        loader = "seed_demo"
-    else:
-        own_loader(count, seed)
-        loader = "bench loader"
+    call_command("seed_demo", organisations=count, seed=seed, reset=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     elapsed = time.perf_counter() - started
-    print(f"loaded {Organisation.objects.count()} associations with the {loader} in {elapsed:.0f} s")
+    print(f"loaded {Organisation.objects.count()} associations with seed_demo in {elapsed:.0f} s")
     return elapsed
 
 
@@ -290,7 +123,7 @@ def main(argv=None) -> int:
     from organisations.search import voikko_available
 
     call_command("migrate", verbosity=0, interactive=False)
-    load(args.organisations, args.seed, reload=args.reload, own=args.own_loader)
+    load(args.organisations, args.seed, reload=args.reload)
     client = Client()
     rng = random.Random(args.seed)
     plan = scenarios(rng, args.repeat)

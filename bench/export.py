@@ -15,13 +15,11 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import sys
 import time
 import tracemalloc
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ensure_database, setup_django
+
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/jt_bench_export"
 
 
@@ -32,33 +30,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--tracemalloc", action="store_true", help="measure the Python heap instead of RSS")
     parser.add_argument("--runs", type=int, default=1, help="runs per format: the fastest time, the largest memory")
     return parser.parse_args()
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(database: str) -> None:
-    os.environ["DATABASE_URL"] = database
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("SECURE_COOKIES", "0")
-    os.environ.setdefault("STATIC_FROM_SOURCE", "1")
-    os.environ["DEBUG"] = "0"  # DEBUG would keep every query in memory
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def load(count: int) -> None:
