@@ -10,11 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from stdnum.fi import ytunnus
 
 from .models import ClaimRequest, Language, Municipality, Organisation, Report, Sector, TargetGroup, Visibility
 from .services import EDITABLE_FIELDS, REGISTRATION_FIELDS
-from .validators import LOGO_MAX_BYTES, normalise_register_number, validate_logo
+from .validators import LOGO_MAX_BYTES, normalise_business_id, normalise_register_number, validate_logo
 
 
 def _formfield(model_field, **kwargs):
@@ -31,13 +30,6 @@ class LogoField(forms.ImageField):
         if data is not None and getattr(data, "size", 0) > LOGO_MAX_BYTES:
             validate_logo(data)
         return super().to_python(data)
-
-
-def _normalise_business_id(value: str) -> str:
-    value = (value or "").strip()
-    if value and ytunnus.is_valid(value):
-        return ytunnus.format(ytunnus.compact(value))
-    return value
 
 
 class ClassificationWidgetsMixin:
@@ -61,7 +53,7 @@ class ClassificationWidgetsMixin:
         return normalise_register_number(self.cleaned_data.get("register_number", ""))
 
     def clean_business_id(self) -> str:
-        return _normalise_business_id(self.cleaned_data.get("business_id", ""))
+        return normalise_business_id(self.cleaned_data.get("business_id", ""))
 
 
 class OrganisationRegistrationForm(ClassificationWidgetsMixin, forms.ModelForm):

@@ -29,7 +29,7 @@ from stdnum.fi import ytunnus
 
 from .models import Language, Municipality, Organisation, Sector, TargetGroup
 from .search import refresh_search_index
-from .validators import normalise_register_number
+from .validators import normalise_business_id, normalise_register_number
 
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
@@ -350,8 +350,7 @@ def _import_row(line: int, cells: list[str], columns: dict[str, int], refs: _Ref
     if data["register_number"]:
         data["register_number"] = normalise_register_number(data["register_number"])
     if data["business_id"]:
-        compact = ytunnus.compact(data["business_id"])
-        data["business_id"] = ytunnus.format(compact) if ytunnus.is_valid(compact) else data["business_id"]
+        data["business_id"] = normalise_business_id(data["business_id"])
     if data["postal_code"].isdigit() and len(data["postal_code"]) < 5:
         # A spreadsheet that read 00100 as a number gives 100.
         data["postal_code"] = data["postal_code"].zfill(5)

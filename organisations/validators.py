@@ -16,7 +16,11 @@ REGISTER_NUMBER_RE = re.compile(r"^\d{1,7}$")
 
 
 def normalise_business_id(value: str) -> str:
-    return ytunnus.compact(value) if value else ""
+    """The stored form, 1234567-8, of a valid Business ID; anything else is left for the validator."""
+    value = (value or "").strip()
+    if value and ytunnus.is_valid(value):
+        return ytunnus.format(ytunnus.compact(value))
+    return value
 
 
 def validate_business_id(value: str) -> None:
