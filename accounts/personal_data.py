@@ -31,7 +31,8 @@ def personal_data_collect(user) -> dict[str, Any]:
     }
 
 
-def _iso(value) -> str | None:
+def isoformat_or_none(value) -> str | None:
+    """Dates in the download as ISO 8601 text; the sections of other apps use it too."""
     return value.isoformat() if value else None
 
 
@@ -41,8 +42,8 @@ def _account(user) -> dict[str, Any]:
         "email": user.email,
         "first_name": user.first_name,
         "last_name": user.last_name,
-        "date_joined": _iso(user.date_joined),
-        "last_login": _iso(user.last_login),
+        "date_joined": isoformat_or_none(user.date_joined),
+        "last_login": isoformat_or_none(user.last_login),
         "is_staff": user.is_staff,
         "groups": sorted(user.groups.values_list("name", flat=True)),
     }
@@ -66,8 +67,8 @@ def _authenticators(user) -> list[dict[str, Any]]:
     return [
         {
             "type": authenticator.type,
-            "created_at": _iso(authenticator.created_at),
-            "last_used_at": _iso(authenticator.last_used_at),
+            "created_at": isoformat_or_none(authenticator.created_at),
+            "last_used_at": isoformat_or_none(authenticator.last_used_at),
         }
         for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
     ]
@@ -79,7 +80,7 @@ def _editorships(user) -> list[dict[str, Any]]:
         {
             "organisation": editorship.organisation.name,
             "slug": editorship.organisation.slug,
-            "since": _iso(editorship.created_at),
+            "since": isoformat_or_none(editorship.created_at),
         }
         for editorship in user.editorships.select_related("organisation").order_by("organisation__name")
     ]
@@ -105,12 +106,12 @@ def _sign_ins(user) -> dict[str, Any]:
 
     return {
         "successful": [
-            {"at": _iso(log.attempt_time), "ip_address": log.ip_address, "user_agent": log.user_agent}
+            {"at": isoformat_or_none(log.attempt_time), "ip_address": log.ip_address, "user_agent": log.user_agent}
             for log in AccessLog.objects.filter(username__iexact=user.email).order_by("-attempt_time")
         ],
         "failed": [
             {
-                "at": _iso(attempt.attempt_time),
+                "at": isoformat_or_none(attempt.attempt_time),
                 "ip_address": attempt.ip_address,
                 "failures": attempt.failures_since_start,
             }

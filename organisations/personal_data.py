@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.personal_data import personal_data_section
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+from accounts.personal_data import isoformat_or_none, personal_data_section
 
 
 @personal_data_section("claim_requests")
@@ -20,8 +16,8 @@ def _claim_requests(user) -> list[dict[str, Any]]:
             "message": claim.message,
             "status": claim.status,
             "reason": claim.reason,
-            "created_at": _iso(claim.created_at),
-            "decided_at": _iso(claim.decided_at),
+            "created_at": isoformat_or_none(claim.created_at),
+            "decided_at": isoformat_or_none(claim.decided_at),
         }
         for claim in user.claim_requests.select_related("organisation").order_by("created_at")
     ]
@@ -35,9 +31,9 @@ def _invitations(user) -> list[dict[str, Any]]:
         {
             "organisation": invitation.organisation.name,
             "email": invitation.email,
-            "created_at": _iso(invitation.created_at),
-            "expires_at": _iso(invitation.expires_at),
-            "accepted_at": _iso(invitation.accepted_at),
+            "created_at": isoformat_or_none(invitation.created_at),
+            "expires_at": isoformat_or_none(invitation.expires_at),
+            "accepted_at": isoformat_or_none(invitation.accepted_at),
         }
         for invitation in Invitation.objects.filter(email__iexact=user.email)
         .select_related("organisation")
@@ -54,7 +50,7 @@ def _reports(user) -> list[dict[str, Any]]:
             "organisation": report.organisation.name,
             "reason": report.reason,
             "message": report.message,
-            "created_at": _iso(report.created_at),
+            "created_at": isoformat_or_none(report.created_at),
         }
         for report in Report.objects.filter(reporter=user).select_related("organisation").order_by("created_at")
     ]
@@ -65,7 +61,7 @@ def _listing_changes(user) -> list[dict[str, Any]]:
     from .models import Organisation
 
     return [
-        {"organisation": name, "at": _iso(at), "change": reason}
+        {"organisation": name, "at": isoformat_or_none(at), "change": reason}
         for name, at, reason in Organisation.history.filter(history_user=user)
         .order_by("history_date")
         .values_list("name", "history_date", "history_change_reason")
