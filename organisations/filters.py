@@ -564,7 +564,7 @@ class OrganisationFilter(django_filters.FilterSet):
 def _listing(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """What a directory page shows of each association (not the long texts)."""
     return (
-        organisations.defer("description", "search_document", "search_vector")
+        organisations.defer("description", "search_document")
         .select_related("home_municipality")
         .prefetch_related("sectors")
     )

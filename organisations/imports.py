@@ -393,7 +393,7 @@ def _import_row(line: int, cells: list[str], columns: dict[str, int], refs: _Ref
     if creating:
         organisation.slug = _unique_slug(organisation.name, refs)
     try:
-        organisation.full_clean(exclude=["search_vector", "search_document"])
+        organisation.full_clean(exclude=["search_document"])
     except ValidationError as error:
         result.messages = [
             f"{_field_label(name)}: {message}" if name != "__all__" else message

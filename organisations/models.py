@@ -283,7 +283,6 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Text prepared for the search index (names, base forms, compound parts); see organisations.search.
     search_document = models.TextField(blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
     # The sectors, target groups and languages as bit sets (bit n = primary key n), kept with the
     # search index by organisations.search.refresh_search_index: the directory filters and counts
     # its facets from one narrow index instead of joining three many-to-many tables per facet.
@@ -298,7 +297,6 @@ class Organisation(models.Model):
         m2m_fields=["municipalities", "sectors", "target_groups", "languages"],
         excluded_fields=[
             "search_document",
-            "search_vector",
             "sector_mask",
             "target_group_mask",
             "language_mask",

@@ -1,9 +1,10 @@
 """The search index of the directory, and searching it.
 
 Each association carries a ``search_document``: the text residents may search for (names in both
-languages, municipality, sectors, target groups, description). On PostgreSQL ``search_vector``
-holds that text parsed with the Finnish configuration (GIN index) and a trigram index on the
-upper-cased name finds names with typos when the words match nothing; other databases fall back to substring matching.
+languages, municipality, sectors, target groups, description), copied to its narrow search entry
+(``OrganisationSearchEntry``), where PostgreSQL parses it with the Finnish configuration through
+an expression GIN index; a trigram index on the upper-cased name finds names with typos when the
+words match nothing; other databases fall back to substring matching.
 
 Finnish builds words by compounding and inflection, which the Snowball stemmer alone does not
 undo: "eläkeläisten" stems to "eläkeläist", which is no prefix of "eläkeläisyhdistys". When the
@@ -305,15 +306,13 @@ RELATED_NAME_FIELDS = [f"{key}_{suffix}" for key in RELATED_NAMES for suffix in 
 _names_columns, _names_laterals = related_names_sql("d.id")
 
 # Names (the document's first line) weigh A, the rest B: ts_rank then puts name matches first.
-# One statement per batch: the association's row (its old vector, its facet bit sets, rewritten
+# One statement per batch: the association's row (its document and facet bit sets, rewritten
 # only when they changed), its related names for exports and its search entry (inserted or
 # replaced). Only identifiers from the models are spliced in.
 REFRESH_SQL = (
     "WITH d AS (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) "  # noqa: S608
     "AS d(id, document, sectors, groups, languages)), "
-    "changed AS (UPDATE organisations_organisation AS o SET search_document = d.document, search_vector = "
-    "setweight(to_tsvector('finnish', split_part(d.document, E'\\n', 1)), 'A') || "
-    "setweight(to_tsvector('finnish', substr(d.document, strpos(d.document, E'\\n') + 1)), 'B'), "
+    "changed AS (UPDATE organisations_organisation AS o SET search_document = d.document, "
     "sector_mask = d.sectors, target_group_mask = d.groups, language_mask = d.languages "
     "FROM d WHERE o.id = d.id), "
     f"names AS (INSERT INTO {OrganisationRelatedNames._meta.db_table} "

@@ -165,5 +165,5 @@ def test_refresh_search_index_is_a_constant_number_of_queries(django_assert_num_
     # reference names (3), then per batch sectors, target groups, languages, associations, one UPDATE
     with django_assert_num_queries(8):
         refresh_search_index(ids)
-    assert Organisation.objects.filter(pk__in=ids, search_vector__isnull=True).count() == 0
+    assert Organisation.objects.filter(pk__in=ids, search_entry__isnull=True).count() == 0
     assert found("kulttuuri")[:1] == ["Seura 0 ry"] or len(found("kulttuuri")) == count
