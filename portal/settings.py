@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    # Static files of the rich-text editor (portal/richtext.py); its own widget is not used.
+    "django_prose_editor",
     "portal",
     "accounts",
     "organisations",
