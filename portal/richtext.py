@@ -65,6 +65,12 @@ class RichTextWidget(forms.Textarea):
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs={"data-richtext": "", **(attrs or {})})
 
+    def format_value(self, value):
+        # A form shown again with what was posted hands the editor only allowed markup: the editor
+        # parses its text as HTML in the live page, where an <img onerror> would run (the policy
+        # blocks it, but the editor should not depend on that).
+        return super().format_value(sanitise_html(str(value)) if value else value)
+
     def use_required_attribute(self, initial) -> bool:
         # The textarea is hidden behind the editor: a browser's "required" bubble would point at
         # nothing. The form field's clean() still refuses an empty text.

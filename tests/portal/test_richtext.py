@@ -127,3 +127,8 @@ def test_the_model_field_stores_only_sanitised_html_whatever_the_write_path():
     # Lookups are not rewritten: a search for hostile markup finds nothing rather than something else.
     assert not Minutes.objects.filter(body__contains="<img").exists()
     assert isinstance(Minutes._meta.get_field("body").formfield(), RichTextFormField)
+
+
+def test_a_form_shown_again_hands_the_editor_only_allowed_markup():
+    rendered = RichTextWidget().render("body", '<p>Hei<img src=x onerror="alert(1)"></p>')
+    assert "onerror" not in rendered and "&lt;p&gt;Hei&lt;/p&gt;" in rendered
