@@ -8,8 +8,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    initial = True
 
-    # Merged after the outbox's migration: add ('portal', '0001_outbox') here.
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
