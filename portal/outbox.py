@@ -190,6 +190,13 @@ def _classify(exc: Exception) -> tuple[bool, str]:
     return True, f"{type(exc).__name__}: {exc}"
 
 
+def _connection_broken(exc: Exception) -> bool:
+    # smtplib's errors are OSErrors too; only these mean the connection itself is gone.
+    return isinstance(exc, smtplib.SMTPServerDisconnected) or (
+        isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+    )
+
+
 def _decode(message: bytes | str) -> str:
     return message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
 
@@ -270,7 +277,7 @@ def outbox_send_batch(*, mail_ids: Iterable[int]) -> int:
             except Exception as exc:
                 permanent, error = _classify(exc)
                 _record_failure(row, error=error, permanent=permanent)
-                if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPResponseException):
+                if _connection_broken(exc):
                     # The connection itself broke (SMTPServerDisconnected, a reset, a timeout): the
                     # rest of the batch is not tried on it and waits as long as this row does.
                     _release(rows[index + 1 :], error=error, retry_at=timezone.now() + _backoff(row.attempts))
