@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.personal_data import personal_data_collect
 from portal.mail import queue_rendered_email
 from portal.models import OutgoingMail
 from portal.outbox import (
@@ -26,6 +27,7 @@ from portal.outbox import (
 )
 from portal.tasks import outbox_sweep_task, send_outgoing_mail_task
 from tests.mail.fixtures import celery_app_on
+from tests.roles import verified_user
 
 worker_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PASSWORD = "Kallavesi-melonta-2026"
@@ -336,3 +338,14 @@ def test_the_outbox_admin_is_closed_to_everyone_but_staff(client, login_as):
     login_as(client, "moderator")
     response = client.get(reverse("admin:portal_outgoingmail_changelist"))
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_download_my_data_lists_the_accounts_own_messages_only():
+    user = verified_user(email="oma@example.org")
+    queue_one(user.email.upper(), enqueue=False)
+    queue_one(f"x{user.email}", enqueue=False)  # contains the address as text, but is someone else's
+    queue_one("muu@example.org", enqueue=False)
+
+    [entry] = personal_data_collect(user)["emails"]
+    assert entry["subject"] == "Tervehdys" and entry["status"] == "queued" and entry["sent_at"] is None
