@@ -283,7 +283,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Opening the verification link in the browser that signed up signs the new user in (allauth
+# checks the sign-up is pending in that same session); from any other browser, they log in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # One address per account; changing it asks for the password again and notifies the old address.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
