@@ -135,6 +135,8 @@ LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
+# Dates in Swedish and English as written in Finland (day first), not Sweden's ISO or US order.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -158,6 +160,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
 WHITENOISE_AUTOREFRESH = STATIC_FROM_SOURCE
+# Files served at the site's root: browsers and feed readers ask for /favicon.ico regardless.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Reject oversized uploads before they reach a form (a logo is at most a few megabytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
