@@ -45,8 +45,14 @@ def test_every_page_names_its_icon_and_the_icons_are_served(client):
     assert '<link rel="icon" href="/favicon.ico"' in content
     assert static("img/favicon.svg") in content
 
-    response = client.get("/favicon.ico")
-    assert response.status_code == 200
-    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
-    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
-    assert client.get(static("img/favicon.svg")).status_code == 200
+    icon = client.get("/favicon.ico")
+    svg = client.get(static("img/favicon.svg"))
+    try:
+        assert icon.status_code == 200
+        assert icon["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+        assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+        assert svg.status_code == 200
+    finally:
+        # WhiteNoise answers with open files; an unclosed one is a ResourceWarning (an error here).
+        icon.close()
+        svg.close()
