@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("organisations.urls")),
     path("admin/", admin.site.urls),
     path("tili/", include("accounts.urls")),
+    path("tili/", include("accounts.allauth_urls")),
     path("tili/", include("allauth.urls")),
     path("tietosuoja/", views.privacy_notice, name="privacy"),
     prefix_default_language=False,
