@@ -114,9 +114,12 @@ def _reset_producer_pools(app) -> None:
 
 
 @pytest.fixture
-def celery_worker(settings):
-    from celery.contrib.testing.worker import start_worker
+def celery_broker(settings):
+    """The portal's Celery app publishing to the test Redis (a queue of this test's own), no worker.
 
+    Yields the queue's name. Alone it is a broker nobody consumes: what an outage of the workers
+    looks like; ``celery_worker`` starts a worker on it.
+    """
     from portal.celery import app
 
     # Read the app's configuration before touching settings: Celery loads it lazily from them.
@@ -128,11 +131,20 @@ def celery_worker(settings):
     _reset_producer_pools(app)
     app.control.purge()
     try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20, queues=[queue]
-        ) as worker:
-            yield worker
+        yield queue
     finally:
         app.control.purge()
         app.conf.update(saved)
         _reset_producer_pools(app)
+
+
+@pytest.fixture
+def celery_worker(celery_broker):
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20, queues=[celery_broker]
+    ) as worker:
+        yield worker
