@@ -4,6 +4,7 @@ from django.utils import translation
 
 from tests.mail.fixtures import celery_broker, celery_worker, smtp_sink  # noqa: F401  (fixtures for the whole suite)
 from tests.roles import association, login_as, other_association, role_user  # noqa: F401
+from tests.scratch import scratch_database  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

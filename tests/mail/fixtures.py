@@ -1,8 +1,8 @@
 """Real mail plumbing for tests: an SMTP server on localhost and a Celery worker on real Redis.
 
 ``smtp_sink`` runs aiosmtpd on a free port and points Django's SMTP backend at it;
-``celery_worker`` runs a Celery worker thread for the portal's app against Redis (its own
-database number, so it never sees another queue). Tests using the worker need
+``celery_broker`` points the portal's Celery app at Redis (its own database number, so it never
+sees another queue) and ``celery_worker`` runs a worker thread on it. Tests using the worker need
 ``django_db(transaction=True)``: mail is queued only after a real commit.
 """
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, django
@@ -38,10 +40,12 @@ def sentry_state(**environment: str) -> dict:
     return json.loads(completed.stdout.splitlines()[-1])
 
 
+@pytest.mark.subprocess
 def test_sentry_is_off_without_a_dsn():
     assert sentry_state()["active"] is False
 
 
+@pytest.mark.subprocess
 def test_sentry_reports_django_and_celery_errors_without_personal_data_when_a_dsn_is_set():
     # A DSN on a closed port: initialising sends nothing, so nothing leaves the machine.
     state = sentry_state(SENTRY_DSN="http://public-key@127.0.0.1:1/1")
