@@ -1,7 +1,8 @@
 """Readiness: can this instance do its work right now? (``/readyz``; ``/healthz`` is liveness.)
 
 Each check returns a ``Check``; apps and the core add theirs with ``register_readiness_check``.
-A check that raises counts as failing, with the exception's class and message as its detail.
+A check that raises counts as failing, with the exception's class as its detail (the answer is
+public; the message, which may name hosts and users, goes to the log).
 The answer is 200 when every check is ok and 503 otherwise, so a load balancer or an
 orchestrator takes the instance out of rotation and an operator sees which part failed.
 
@@ -13,6 +14,7 @@ while the worker consumed another broker, and needs beat or a timer in every wor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,9 @@ def readiness() -> dict[str, Check]:
         try:
             results[name] = check()
         except Exception as error:  # any failure is the answer, not a crash
-            results[name] = Check(ok=False, detail={"error": f"{type(error).__name__}: {error}"})
+            # The answer is public: the class only. The message (host names, user names) is logged.
+            logger.warning("Readiness check %s failed: %s: %s", name, type(error).__name__, error)
+            results[name] = Check(ok=False, detail={"error": type(error).__name__})
     return results
 
 

@@ -44,7 +44,9 @@ def test_not_ready_without_the_database(browser_client, database_unreachable):
     status, body = ready(browser_client)
     assert status == 503
     assert body["failing"] == ["database"]
-    assert "OperationalError" in body["checks"]["database"]["error"]
+    assert body["checks"]["database"]["error"] == "OperationalError"
+    # Host and port stay out of the public answer.
+    assert str(CLOSED_PORT) not in str(body["checks"]["database"])
 
 
 @pytest.mark.django_db
@@ -52,7 +54,7 @@ def test_not_ready_without_redis(browser_client, redis_unreachable):
     status, body = ready(browser_client)
     assert status == 503
     assert body["failing"] == ["cache"]
-    assert "ConnectionError" in body["checks"]["cache"]["error"]
+    assert body["checks"]["cache"]["error"] == "ConnectionError"
 
 
 @pytest.mark.django_db
@@ -77,7 +79,7 @@ def test_not_ready_without_the_broker(browser_client, celery_broker):
         app._pool = None
     assert status == 503
     assert body["failing"] == ["celery"]
-    assert "OperationalError" in body["checks"]["celery"]["error"]
+    assert body["checks"]["celery"]["error"] == "OperationalError"
 
 
 @pytest.mark.django_db
@@ -94,7 +96,7 @@ def test_a_registered_check_takes_part_and_a_raising_check_fails_alone(browser_c
         status, body = ready(browser_client)
         assert status == 503
         assert body["failing"] == ["broken"]
-        assert body["checks"]["broken"]["error"] == "ZeroDivisionError: division by zero"
+        assert body["checks"]["broken"]["error"] == "ZeroDivisionError"
     finally:
         module._checks.clear()
         module._checks.update(saved)
