@@ -12,6 +12,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from portal.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line, including the other middleware's log records, carries the id.
+    "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
     }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that drops packets must not hold a request until the kernel gives up: the
+    # page answers 503 instead (portal.views.server_error) and readiness reports it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -176,9 +187,11 @@ PORTAL_NAME = os.environ.get("PORTAL_NAME", "Järjestötori")
 SEARCH_USE_VOIKKO = env_bool("SEARCH_USE_VOIKKO", True)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache is an accelerator: with Redis unreachable pages compute what they would have read
+# (portal/cache.py). Sessions live in the database (Django's default engine), not in Redis.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -203,6 +216,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     "socket_connect_timeout": 2,
 }
+# The worker logs through LOGGING below (JSON when asked, with the request id), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Readiness asks the workers for a ping and waits this long for the first answer.
+READINESS_WORKER_PING_TIMEOUT = float(os.environ.get("READINESS_WORKER_PING_TIMEOUT", "1.0"))
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-sign-in-records": {"task": "accounts.tasks.purge_sign_in_records_task", "schedule": 24 * 60 * 60},
     "organisations-confirmation-reminders": {
@@ -290,12 +307,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# One line per request and per task; LOG_FORMAT=json for a log collector, readable text otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
+
+# Optional error reporting. Personal data (addresses, cookies, user ids) stays out of the reports.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # Accounts (django-allauth): e-mail only, verified before the first login, never revealing whether
 # an address is registered.
