@@ -430,7 +430,7 @@ def main(argv=None) -> int:
                 f"gunicorn with {args.workers} sync workers, wrk with {args.connections} connections, "
                 f"{args.duration} s per kind after {args.warmup} s of warm-up"
             )
-            print(f"load average at start: {load_average()}")
+            print(f"server {server.base_url}; load average at start: {load_average()}")
             results = {name: measure(wrk, server, paths, workdir, name, args) for name, paths in plan.items()}
             print(f"load average at end: {load_average()}\n")
             report(results)
