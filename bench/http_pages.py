@@ -10,6 +10,9 @@ hundreds of different addresses drawn from the database (a wrk Lua script per ki
 page proves nothing. ``/robots.txt`` measured through the same server in the same run is the floor:
 each kind's throughput is printed as a share of it, which varies far less between runs on a shared
 machine than the absolute figures. Everything started is stopped at the end, on failure and on Ctrl-C.
+
+(Not ``http.py``: run as a script from this folder, that name would hide the standard library's
+``http`` from urllib, Django and the other benchmarks.)
 """
 
 from __future__ import annotations
