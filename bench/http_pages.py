@@ -448,4 +448,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # The server is already stopped (main's clean-up ran on the way out).
+        sys.exit("interrupted")
