@@ -5,13 +5,14 @@
 Loads N fictional associations into its own database (created when missing, migrated), then
 requests the directory through Django's test client and prints the median and 95th percentile
 latency and the number of database queries of: the unfiltered list, the list filtered by
-municipality and sector, a free-text search, and a listing page. "warm" rotates through many
-different filters with the application's caches working as in production; "cold" invalidates the
-cached facet counts before every request (as an edit to any listing does), so they are computed
-afresh.
+municipality and sector, a free-text search, a listing page, the front page and a municipality
+page. "warm" rotates through many different filters with the application's caches working as in
+production; "cold" invalidates the cached facet counts before every request (as an edit to any
+listing does), so they are computed afresh.
 
 The data comes from ``manage.py seed_demo``. A database that already holds N associations is
-reused (``--reload`` forces a fresh load).
+reused (``--reload`` forces a fresh load). ``--regions all`` serves every region of Finland, with
+the associations spread over the whole country in a database of its own (``<name>_all``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 import time
 from urllib.parse import urlencode
 
-from common import ensure_database, setup_django
+from common import SEARCH_WORDS, database_url_for, portal_regions, prepare_database
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/jt_bench"
 
@@ -38,30 +39,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
         help=f"PostgreSQL database of its own (default $BENCH_DATABASE_URL or {DEFAULT_DATABASE_URL})",
     )
+    parser.add_argument(
+        "--regions",
+        help="served regions: the settings' default when unset, 'all' for every region of Finland "
+        "(in a database of its own, <name>_all), or comma-separated region codes",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the data and the request mix")
     parser.add_argument("--reload", action="store_true", help="load the data again even if it is there")
     return parser.parse_args(argv)
-
-
-def load(count: int, seed: int, *, reload: bool) -> float:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from organisations.models import Organisation
-
-    if not reload and Organisation.objects.count() == count:
-        print(f"reusing {count} associations already in the database")
-        return 0.0
-    started = time.perf_counter()
-    # The bench's database is its own: start from no associations at all.
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE organisations_organisation CASCADE")
-    call_command("seed_demo", organisations=count, seed=seed, reset=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    elapsed = time.perf_counter() - started
-    print(f"loaded {Organisation.objects.count()} associations with seed_demo in {elapsed:.0f} s")
-    return elapsed
 
 
 # Measuring -------------------------------------------------------------------------------------
@@ -96,11 +81,9 @@ def percentile(values: list[float], fraction: float) -> float:
 def scenarios(rng: random.Random, repeat: int) -> dict[str, list[str]]:
     from organisations.models import Municipality, Organisation, Sector
 
-    codes = list(Municipality.objects.served().values_list("code", flat=True))
+    municipalities = list(Municipality.objects.served().order_by("code").values_list("code", "slug"))
+    codes = [code for code, _slug in municipalities]
     sectors = list(Sector.objects.values_list("slug", flat=True))
-    words = ["kylä", "eläkeläisten", "urheiluseura", "kuoro", "metsästys", "marttojen", "hiihto", "kuopion",
-             "partio", "teatteri", "yrittäjät", "reserviläiset", "omaishoitajat", "kyläyhdistys tervo", "lasten",
-             "sydän", "kalastus", "kansantanssi", "nuoriso", "luonnonsuojelu"]  # fmt: skip
     slugs = list(Organisation.objects.published().order_by("?").values_list("slug", flat=True)[: max(repeat, 1)])
     return {
         "list, unfiltered": ["/yhdistykset/"] * repeat,
@@ -108,22 +91,24 @@ def scenarios(rng: random.Random, repeat: int) -> dict[str, list[str]]:
             "/yhdistykset/?" + urlencode({"kunta": rng.choice(codes), "toimiala": rng.choice(sectors)})
             for _ in range(repeat)
         ],
-        "search": ["/yhdistykset/?" + urlencode({"q": rng.choice(words)}) for _ in range(repeat)],
+        "search": ["/yhdistykset/?" + urlencode({"q": rng.choice(SEARCH_WORDS)}) for _ in range(repeat)],
         "detail": [f"/yhdistykset/{rng.choice(slugs)}/" for _ in range(repeat)],
+        "front page": ["/"] * repeat,
+        "municipality page": [f"/kunnat/{rng.choice(municipalities)[1]}/" for _ in range(repeat)],
     }
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    ensure_database(args.database_url)
-    setup_django(args.database_url)
-    from django.core.management import call_command
+    database_url = database_url_for(args.database_url, args.regions)
+    regions = portal_regions(args.regions)
+    prepare_database(database_url, regions=regions, count=args.organisations, seed=args.seed, reload=args.reload)
+    from django.conf import settings
     from django.test import Client
 
+    from organisations.models import Municipality
     from organisations.search import voikko_available
 
-    call_command("migrate", verbosity=0, interactive=False)
-    load(args.organisations, args.seed, reload=args.reload)
     client = Client()
     rng = random.Random(args.seed)
     plan = scenarios(rng, args.repeat)
@@ -131,7 +116,10 @@ def main(argv=None) -> int:
     for urls in plan.values():
         client.get(urls[0])
     print(f"\nDirectory benchmark: {args.organisations} associations, {args.repeat} requests per scenario")
-    print(f"Voikko: {'yes' if voikko_available() else 'no'}")
+    print(
+        f"Voikko: {'yes' if voikko_available() else 'no'}; regions {','.join(settings.PORTAL_REGIONS)} "
+        f"({Municipality.objects.served().count()} municipalities)"
+    )
     print(f"{'scenario':<28} {'cache':<5} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for name, urls in plan.items():
         for cold in (False, True):

@@ -12,9 +12,8 @@ import pytest
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
-FIGURES = re.compile(
-    r"^(list, unfiltered|list, municipality\+sector|search|detail)\s+(warm|cold)\s+(\d+\.\d)\s+(\d+\.\d)\s+(\d+)$", re.M
-)
+SCENARIOS = r"list, unfiltered|list, municipality\+sector|search|detail|front page|municipality page"
+FIGURES = re.compile(rf"^({SCENARIOS})\s+(warm|cold)\s+(\d+\.\d)\s+(\d+\.\d)\s+(\d+)$", re.M)
 
 
 @pytest.fixture
@@ -24,12 +23,15 @@ def bench_database_url():
     url = parts._replace(path=f"/{name}").geturl()
     yield url
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        # --regions all keeps the whole country's data in a database of its own, <name>_all.
+        for database in (name, f"{name}_all"):
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
 
 
-def test_directory_bench_loads_data_and_prints_figures(bench_database_url):
+@pytest.mark.parametrize(("regions", "municipalities"), [([], 30), (["--regions", "all"], 308)])
+def test_directory_bench_loads_data_and_prints_figures(bench_database_url, regions, municipalities):
     result = subprocess.run(
-        [sys.executable, "bench/directory.py", "--organisations", "200", "--repeat", "3", "--reload"],
+        [sys.executable, "bench/directory.py", "--organisations", "200", "--repeat", "3", "--reload", *regions],
         cwd=ROOT,
         env={**os.environ, "BENCH_DATABASE_URL": bench_database_url},
         capture_output=True,
@@ -39,6 +41,7 @@ def test_directory_bench_loads_data_and_prints_figures(bench_database_url):
     )
     assert result.returncode == 0, result.stderr
     assert "loaded 200 associations" in result.stdout
+    assert f"({municipalities} municipalities)" in result.stdout
     figures = FIGURES.findall(result.stdout)
     assert {(name, cache) for name, cache, *_ in figures} == {
         ("list, unfiltered", "warm"),
@@ -48,6 +51,10 @@ def test_directory_bench_loads_data_and_prints_figures(bench_database_url):
         ("search", "warm"),
         ("search", "cold"),
         ("detail", "warm"),
+        ("front page", "warm"),
+        ("front page", "cold"),
+        ("municipality page", "warm"),
+        ("municipality page", "cold"),
     }
     for _name, _cache, median, p95, queries in figures:
         assert 0 < float(median) <= float(p95)
