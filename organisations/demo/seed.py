@@ -193,42 +193,23 @@ def demo_organisations_create(*, total: int, seed: int, today: dt.date | None = 
             )
 
     _bulk_insert(Organisation, organisations, assign_ids=True)
-    through = Organisation.municipalities.through
-    _bulk_through(
-        through,
-        (
-            through(organisation_id=organisation.pk, municipality_id=by_code[code].pk)
-            for organisation, (active_in, *_rest) in zip(organisations, extra, strict=True)
-            for code in active_in
-        ),
+    # extra[n] holds, in this order, the codes or slugs of each association's relations.
+    relations = (
+        ("municipalities", "municipality_id", lambda code: by_code[code].pk),
+        ("sectors", "sector_id", lambda slug: generator.sectors[slug].pk),
+        ("target_groups", "targetgroup_id", lambda slug: generator.target_groups[slug].pk),
+        ("languages", "language_id", lambda code: generator.languages[code].pk),
     )
-    through = Organisation.sectors.through
-    _bulk_through(
-        through,
-        (
-            through(organisation_id=organisation.pk, sector_id=generator.sectors[slug].pk)
-            for organisation, (_m, sector_slugs, _t, _l) in zip(organisations, extra, strict=True)
-            for slug in sector_slugs
-        ),
-    )
-    through = Organisation.target_groups.through
-    _bulk_through(
-        through,
-        (
-            through(organisation_id=organisation.pk, targetgroup_id=generator.target_groups[slug].pk)
-            for organisation, (_m, _s, group_slugs, _l) in zip(organisations, extra, strict=True)
-            for slug in group_slugs
-        ),
-    )
-    through = Organisation.languages.through
-    _bulk_through(
-        through,
-        (
-            through(organisation_id=organisation.pk, language_id=generator.languages[code].pk)
-            for organisation, (_m, _s, _t, language_codes) in zip(organisations, extra, strict=True)
-            for code in language_codes
-        ),
-    )
+    for index, (relation, column, pk_of) in enumerate(relations):
+        through = getattr(Organisation, relation).through
+        _bulk_through(
+            through,
+            (
+                through(organisation_id=organisation.pk, **{column: pk_of(key)})
+                for organisation, keys in zip(organisations, extra, strict=True)
+                for key in keys[index]
+            ),
+        )
     ids = [organisation.pk for organisation in organisations]
     refresh_search_index(ids)
     return ids

@@ -159,7 +159,7 @@ def test_rerun_does_not_duplicate_and_reset_recreates():
 
 
 def test_reset_keeps_associations_that_are_not_demo_data():
-    from .factories import OrganisationFactory
+    from tests.organisations.factories import OrganisationFactory
 
     real = OrganisationFactory(name="Oikea Yhdistys ry", contact_email="sihteeri@oikea.fi")
     seed_demo(organisations=100, seed=1, with_accounts=False, today=TODAY)

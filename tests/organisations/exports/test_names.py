@@ -8,12 +8,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
-from organisations.exports import _DIMENSION_VALUES, _python_row_chunks, _shown_condition, prepare, row_chunks
+from organisations.exports.sql import _DIMENSION_VALUES, _shown_condition
+from organisations.exports.streams import _python_row_chunks, prepare, row_chunks
 from organisations.models import Language, Municipality, Organisation, OrganisationRelatedNames, TargetGroup
 from organisations.search import refresh_search_index
+from tests.organisations.factories import OrganisationFactory, municipal_contact_user, sector
 from tests.roles import add_totp, login_with_totp, verified_user
-
-from .factories import OrganisationFactory, municipal_contact_user, sector
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,11 @@ from openpyxl import load_workbook
 
 from organisations.exports import COLUMNS, neutralise, prepare, stream_csv
 from organisations.models import ExportLog, Language, Municipality, Organisation, TargetGroup, Visibility
+from organisations.permissions import visible_contact_fields
 from organisations.search import refresh_search_index
-from organisations.services_exports import export_log_finish, export_log_start
-from portal.permissions import visible_contact_fields
+from organisations.services.municipal import export_log_finish, export_log_start
+from tests.organisations.factories import OrganisationFactory, municipal_contact_user, sector
 from tests.roles import add_totp, login_with_totp, verified_user
-
-from .factories import OrganisationFactory, municipal_contact_user, sector
 
 pytestmark = pytest.mark.django_db
 
@@ -462,7 +461,7 @@ def test_a_search_that_falls_back_to_similar_names_exports_what_the_directory_sh
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_portable_rows_equal_the_postgresql_rows(kuopio_contact, directory, language):
     # The SQLite demo exports through the portable path; it must give exactly the SQL path's cells.
-    from organisations.exports import _python_row_chunks, row_chunks
+    from organisations.exports.streams import _python_row_chunks, row_chunks
 
     tricky = directory["kuopio_both"]
     tricky.phone = "+358 40 123 4567"

@@ -8,12 +8,11 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from organisations import services
-from organisations.filters import directory_search_base_queryset
 from organisations.models import Municipality, Organisation, OrganisationSearchEntry
 from organisations.search import matching_entries, refresh_search_index, search_organisations, search_query
-
-from .directory_helpers import make_organisation
-from .roles import make_moderator
+from organisations.selectors.directory import directory_search_base_queryset
+from tests.organisations.directory_helpers import make_organisation
+from tests.organisations.roles import make_moderator
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from organisations import search
 from organisations.models import Organisation
 from organisations.search import prefix_tsquery, refresh_search_index, search_organisations, search_terms
-
-from .directory_helpers import make_organisation
+from tests.organisations.directory_helpers import make_organisation
 
 pytestmark = pytest.mark.django_db
 

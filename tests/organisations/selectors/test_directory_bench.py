@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FIGURES = re.compile(
     r"^(list, unfiltered|list, municipality\+sector|search|detail)\s+(warm|cold)\s+(\d+\.\d)\s+(\d+\.\d)\s+(\d+)$", re.M
 )

@@ -6,9 +6,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from organisations.models import ImportBatch, Municipality, Organisation
-from organisations.services_exports import import_batch_apply, import_batch_create
-
-from .factories import OrganisationFactory, municipal_contact_user, sector
+from organisations.services.imports import import_batch_apply, import_batch_create
+from tests.organisations.factories import OrganisationFactory, municipal_contact_user, sector
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +207,11 @@ def test_ten_megabytes_of_garbage_are_refused_with_a_clear_message(staff_client,
     batch = import_batch_create(user=staff, file_name="iso.csv", content=b"x" * (10 * 1024 * 1024))
     assert batch.status == ImportBatch.Status.FAILED
     assert Organisation.objects.published().count() == 0
+
+
+def test_an_imported_row_named_like_a_reserved_address_gets_another_slug(staff):
+    content = b"nimi;kotikunta\nUusi;Kuopio\nVienti;Kuopio\n"
+    batch = import_batch_create(user=staff, file_name="lista.csv", content=content)
+    import_batch_apply(batch=batch)
+    slugs = set(Organisation.objects.filter(name__in=["Uusi", "Vienti"]).values_list("slug", flat=True))
+    assert slugs == {"uusi-2", "vienti-2"}

@@ -18,9 +18,8 @@ from organisations.models import (
     Report,
 )
 from organisations.tasks import send_confirmation_reminders_task
-
-from .factories import OrganisationFactory, UserFactory, sector
-from .roles import make_editor, make_moderator, make_staff
+from tests.organisations.factories import OrganisationFactory, UserFactory, sector
+from tests.organisations.roles import make_editor, make_moderator, make_staff
 
 pytestmark = pytest.mark.django_db
 

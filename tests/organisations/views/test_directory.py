@@ -6,10 +6,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from organisations.filters import directory_reference
 from organisations.models import Organisation
-
-from .directory_helpers import make_organisation
+from organisations.selectors.reference import directory_reference
+from tests.organisations.directory_helpers import make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -349,12 +348,12 @@ def test_facet_counts_without_postgresql_agree_with_the_sql(directory, params):
     """The demo's SQLite counts facets in Python; both ways must give the same figures."""
     from django.http import QueryDict
 
-    from organisations.filters import OrganisationFilter, directory_base_queryset
+    from organisations.selectors.directory import Directory
 
     data = QueryDict(mutable=True)
     for key, value in params.items():
         data.setlist(key, value if isinstance(value, list) else [value])
-    directory_filter = OrganisationFilter(data, queryset=directory_base_queryset())
+    directory_filter = Directory(data)
     candidates = directory_filter.filtered(excluding=directory_filter.FACETS, ranked=False).order_by()
     tests = directory_filter._facet_tests()
     in_sql = directory_filter._count_facets_sql(candidates, tests)

@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from organisations.models import Municipality, Organisation
-
-from .factories import OrganisationFactory, UserFactory
+from tests.organisations.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

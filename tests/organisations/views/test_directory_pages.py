@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from organisations.filters import directory_reference
 from organisations.models import Municipality, Organisation, Visibility
+from organisations.selectors.reference import directory_reference
 from organisations.validators import LOGO_MAX_BYTES, validate_business_id, validate_logo
-
-from .directory_helpers import make_organisation
-from .factories import UserFactory
+from tests.organisations.directory_helpers import make_organisation
+from tests.organisations.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -292,7 +291,7 @@ def test_sitemap_is_split_into_pages_of_at_most_5000(client, settings):
 
 
 def test_sector_samples_without_postgresql_agree_with_the_sql():
-    from organisations.filters import municipality_sector_samples, municipality_sector_samples_python
+    from organisations.selectors.municipal import municipality_sector_samples, municipality_sector_samples_python
 
     for number in range(12):
         make_organisation(f"Tervon Seura {number:02d} ry", municipality="844", sectors=("kulttuuri", "vapaa-aika"))

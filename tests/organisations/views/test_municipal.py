@@ -5,8 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisations.models import ExportLog, MunicipalContact, Municipality, Organisation, SavedFilter
-
-from .factories import OrganisationFactory, UserFactory, municipal_contact_user
+from tests.organisations.factories import OrganisationFactory, UserFactory, municipal_contact_user
 
 pytestmark = pytest.mark.django_db
 
