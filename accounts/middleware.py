@@ -2,11 +2,8 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import urlencode
 
-from portal.permissions import is_account, staff_needs_two_factor
+from portal.permissions import is_account, two_factor_redirect
 
 
 class StaffTwoFactorMiddleware:
@@ -32,8 +29,4 @@ class StaffTwoFactorMiddleware:
             return redirect_to_login(request.get_full_path())
         if is_admin and not request.user.is_staff:
             raise PermissionDenied
-        reason = staff_needs_two_factor(request)
-        if reason is None:
-            return None
-        target = reverse("mfa_activate_totp" if reason == "setup" else "mfa_reauthenticate")
-        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return two_factor_redirect(request)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
-from portal.permissions import organisations_needing_another_editor
+from organisations.permissions import organisations_needing_another_editor
 
 from .models import User
 

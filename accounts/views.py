@@ -12,12 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.permissions import (
-    handles_personal_data,
-    has_two_factor,
-    organisations_needing_another_editor,
-    requires_capability,
-)
+from organisations.permissions import organisations_needing_another_editor
+from portal.permissions import handles_personal_data, has_two_factor, requires_capability
 
 from .forms import AccountDeleteForm
 from .personal_data import personal_data_collect

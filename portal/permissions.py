@@ -1,6 +1,6 @@
 """Who may do what: the one place that answers it.
 
-Roles (later apps add capabilities here, never in their views):
+Roles (apps add their capabilities through ``portal.registry``, never in their views):
 
 - **anonymous visitor**: reads published listings and public pages; nothing else.
 - **account** (any signed-in, active user with a verified e-mail): manages their own account
@@ -17,38 +17,42 @@ Roles (later apps add capabilities here, never in their views):
   "Municipal contacts" marks the role for administrators; the scope comes from the link.
 - **staff**: ``is_staff``: the admin and staff pages, and everything a moderator may do.
 
+The core registers ``account``, ``staff`` and ``council_secretary``; the organisations app
+registers ``moderate`` and ``municipal_contact`` and keeps its own predicates (who may edit, see
+or export a listing) in ``organisations/permissions.py``.
+
 Moderators, council secretaries and municipal contacts handle personal data and may turn on
 two-factor authentication (TOTP); staff must, and must have used it in the current session before
 any staff page opens (``staff_needs_two_factor``, enforced by ``accounts.middleware``).
 
-Views declare the capability they need with ``@requires_capability("...")``; capabilities are the
-keys of ``CAPABILITIES``.
+Views declare the capability they need with ``@requires_capability("...")``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
+from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
-if TYPE_CHECKING:
-    from organisations.models import Municipality, Organisation
+from .registry import capabilities, capability, register_capability
 
 MODERATORS_GROUP = "Moderators"
 COUNCIL_SECRETARIES_GROUP = "Council secretaries"
 MUNICIPAL_CONTACTS_GROUP = "Municipal contacts"
 
 
+def is_account(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
 def is_staff(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
-
-
-def is_moderator(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm("organisations.moderate_organisation"))
 
 
 def is_council_secretary(user) -> bool:
@@ -59,63 +63,9 @@ def is_council_secretary(user) -> bool:
     )
 
 
-def municipal_scope(user) -> QuerySet[Municipality]:
-    """The municipalities whose association lists this account may export."""
-    from organisations.models import Municipality
-
-    if not (user.is_authenticated and user.is_active):
-        return Municipality.objects.none()
-    return Municipality.objects.filter(contacts__user=user).distinct()
-
-
-def can_edit_organisation(user, organisation: Organisation) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if is_staff(user) or is_moderator(user):
-        return True
-    return organisation.editorships.filter(user=user).exists()
-
-
-def can_view_organisation(user, organisation: Organisation) -> bool:
-    """Unpublished listings exist only for the people who look after them."""
-    return organisation.is_public or can_edit_organisation(user, organisation)
-
-
-CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
-
-
-def visible_contact_fields(user, organisation: Organisation, *, as_municipal_contact: bool = False) -> set[str]:
-    """The contact-person fields of ``organisation`` this account may see.
-
-    Staff and moderators see all of them; a municipal contact sees the public and municipal-level
-    ones for associations in their municipalities (pass ``as_municipal_contact`` once the scope has
-    been checked); everybody else only the public ones, and only with the association's consent.
-    """
-    from organisations.models import Visibility
-
-    if is_staff(user) or is_moderator(user):
-        return set(CONTACT_FIELDS)
-    allowed = {Visibility.PUBLIC}
-    if as_municipal_contact:
-        allowed.add(Visibility.MUNICIPAL)
-    visible = {field for field in CONTACT_FIELDS if getattr(organisation, f"{field}_visibility") in allowed}
-    if organisation.contact_consent_at is None:
-        # Without consent nothing personal leaves the staff's hands, whatever the visibility says.
-        return set()
-    return visible
-
-
-def is_account(user) -> bool:
-    return bool(user.is_authenticated and user.is_active)
-
-
-def is_municipal_contact(user) -> bool:
-    return municipal_scope(user).exists()
-
-
 def handles_personal_data(user) -> bool:
     """Roles that see other people's personal data, and so are offered two-factor authentication."""
-    return is_staff(user) or is_moderator(user) or is_council_secretary(user) or is_municipal_contact(user)
+    return any(entry.predicate(user) for entry in capabilities() if entry.handles_personal_data)
 
 
 def has_two_factor(user) -> bool:
@@ -142,85 +92,44 @@ def staff_needs_two_factor(request) -> str | None:
     return None
 
 
-def organisations_needing_another_editor(user) -> QuerySet[Organisation]:
-    """Associations of which ``user`` is the only editor (so they may not simply leave)."""
-    from django.db.models import Count
-
-    from organisations.models import Organisation
-
-    # Count all editors, not just the row joined by ``edited_by``: hence the ``pk__in`` detour.
-    return (
-        Organisation.objects.filter(pk__in=Organisation.objects.edited_by(user).values("pk"))
-        .annotate(editor_count=Count("editorships"))
-        .filter(editor_count=1)
-        .order_by("name")
-    )
+def two_factor_redirect(request) -> HttpResponse | None:
+    """Where a staff session goes before a staff page: set up TOTP, or pass its step; None to proceed."""
+    reason = staff_needs_two_factor(request)
+    if reason is None:
+        return None
+    target = reverse("mfa_activate_totp" if reason == "setup" else "mfa_reauthenticate")
+    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
-CAPABILITIES: dict[str, Callable[..., bool]] = {
-    "account": is_account,
-    "moderate": lambda user: is_staff(user) or is_moderator(user),
-    "council_secretary": is_council_secretary,
-    "municipal_contact": is_municipal_contact,
-    "staff": is_staff,
-}
+register_capability("account", is_account)
+register_capability("staff", is_staff, handles_personal_data=True)
+register_capability("council_secretary", is_council_secretary, handles_personal_data=True)
 
 
-def has_capability(user, capability: str) -> bool:
-    return CAPABILITIES[capability](user)
+def has_capability(user, name: str) -> bool:
+    return capability(name).predicate(user)
 
 
-def requires_capability(capability: str):
+def requires_capability(name: str):
     """View decorator: anonymous visitors go to the login page; signed-in users without the
     capability get 403. Views still load objects through their scope (another's id is a 404).
+
+    An unknown name fails at once when the apps have registered theirs (as they have by the time
+    URLs are loaded), and otherwise at the first request.
     """
-    if capability not in CAPABILITIES:
-        raise ValueError(f"Unknown capability: {capability}")
+    if apps.ready:
+        capability(name)
 
     def decorator(view_func):
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
             if not is_account(request.user):
                 return redirect_to_login(request.get_full_path())
-            if not has_capability(request.user, capability):
+            if not has_capability(request.user, name):
                 raise PermissionDenied
             return view_func(request, *args, **kwargs)
 
-        wrapper.required_capability = capability
+        wrapper.required_capability = name
         return wrapper
 
     return decorator
-
-
-def can_moderate(user) -> bool:
-    """Moderation queue: registrations, claims, reports, stale listings. Staff moderate too."""
-    return has_capability(user, "moderate")
-
-
-def editable_organisations(user) -> QuerySet[Organisation]:
-    """The listings this account may edit: edit views load through it, so another's slug is a 404."""
-    from organisations.models import Organisation
-
-    if not (user.is_authenticated and user.is_active):
-        return Organisation.objects.none()
-    if can_moderate(user):
-        return Organisation.objects.all()
-    return Organisation.objects.edited_by(user)
-
-
-def can_view_organisation_history(user) -> bool:
-    return can_moderate(user)
-
-
-def can_revert_organisation(user) -> bool:
-    return can_moderate(user)
-
-
-def can_remove_last_editor(user) -> bool:
-    """Only staff may leave an association without anybody to keep its listing current."""
-    return is_staff(user)
-
-
-def can_export(user) -> bool:
-    """Municipal contacts export their own municipalities' association lists (nobody else does)."""
-    return is_municipal_contact(user)

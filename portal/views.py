@@ -5,26 +5,24 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from organisations.filters import directory_total
-from organisations.models import Municipality, Sector
-
 from .readiness import readiness
+from .registry import home_sections
 
 
 @require_GET
 def home(request):
-    context = {
-        # The directory's cached total: no COUNT over every association on each visit.
-        "organisation_count": directory_total(),
-        "sectors": Sector.objects.all(),
-        "municipalities": Municipality.objects.served().order_by("name_fi"),
-    }
-    return render(request, "portal/home.html", context)
+    """The front page: the sections the apps registered (``portal.registry``), in their order."""
+    sections = [
+        render_to_string(section.template_name, section.context(request), request=request)
+        for section in home_sections()
+    ]
+    return render(request, "portal/home.html", {"sections": sections})
 
 
 @require_GET

@@ -22,6 +22,7 @@ from tests.organisations.factories import OrganisationFactory, UserFactory
 PASSWORD = "correct-horse-battery"
 ROLES = [
     "anonymous",
+    "account",
     "other_editor",
     "editor",
     "moderator",
@@ -80,6 +81,9 @@ def role_user(db, association, other_association):
             return created[role]
         if role == "anonymous":
             user = None
+        elif role == "account":
+            # Signed in and verified, nothing more: what anybody gets by signing up.
+            user = verified_user(email="account@example.org")
         elif role == "editor":
             user = verified_user(email="editor@example.org")
             Editorship.objects.create(organisation=association, user=user)

@@ -1,10 +1,9 @@
 from django import template
 
-from portal.permissions import can_export
-
 from ..exports import export_urls
 from ..models import MunicipalContact, Municipality
-from ..services_exports import filter_query_string
+from ..permissions import can_export
+from ..services.municipal import filter_query_string
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django import template
 
-from portal.permissions import can_edit_organisation
+from ..permissions import can_edit_organisation
 
 register = template.Library()
 

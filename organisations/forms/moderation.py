@@ -1,0 +1,51 @@
+"""Moderators' decisions, and residents' reports of a listing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Report
+
+
+class DecisionForm(forms.Form):
+    """A moderator's decision on a registration or a claim; a rejection needs a reason."""
+
+    APPROVE, REJECT = "approve", "reject"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(APPROVE, _("Approve")), (REJECT, _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the person by e-mail. Required when rejecting."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.REJECT and not cleaned.get("reason", "").strip():
+            self.add_error("reason", ValidationError(_("Give a reason for the rejection."), code="required"))
+        return cleaned
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ("reason", "message")
+        widgets = {"reason": forms.RadioSelect, "message": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Without the empty "---------" choice a radio list would otherwise get.
+        self.fields["reason"].choices = Report.Reason.choices
+
+
+class ReportResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("What was done"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,81 @@
+"""A cached snapshot of the directory's reference data: the filter choices and facet options.
+
+Reference data (regions, municipalities, sectors, target groups, languages) changes a few times a
+year, so the filter choices come from a cached snapshot (an hour) instead of five queries per page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+
+from ..models import Language, Municipality, Region, Sector, TargetGroup
+from ..models.reference import LocalisedName
+
+REFERENCE_CACHE_KEY = "organisations:directory-reference:v1"
+REFERENCE_CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Option(LocalisedName):
+    pk: int
+    value: str
+    name_fi: str
+    name_sv: str = ""
+    name_en: str = ""
+    parent: str = ""
+
+
+@dataclass(frozen=True)
+class DirectoryReference:
+    regions: tuple[Option, ...]
+    municipalities: tuple[Option, ...]
+    sectors: tuple[Option, ...]
+    target_groups: tuple[Option, ...]
+    languages: tuple[Option, ...]
+    by_value: dict[str, dict[str, Option]] = field(default_factory=dict)
+
+    def lookup(self, facet: str, values) -> list[Option]:
+        options = self.by_value[facet]
+        return [options[value] for value in values if value in options]
+
+
+def _load_reference() -> DirectoryReference:
+    served_regions = tuple(
+        Option(region.pk, region.slug, region.name_fi, region.name_sv) for region in Region.objects.served()
+    )
+    municipalities = tuple(
+        Option(m.pk, m.code, m.name_fi, m.name_sv, parent=m.region.slug)
+        for m in Municipality.objects.served().select_related("region").order_by("name_fi")
+    )
+    sectors = tuple(Option(s.pk, s.slug, s.name_fi, s.name_sv, s.name_en) for s in Sector.objects.all())
+    target_groups = tuple(Option(g.pk, g.slug, g.name_fi, g.name_sv, g.name_en) for g in TargetGroup.objects.all())
+    languages = tuple(
+        Option(lang.pk, lang.code, lang.name_fi, lang.name_sv, lang.name_en) for lang in Language.objects.all()
+    )
+    facets = {
+        "maakunta": served_regions,
+        "kunta": municipalities,
+        "toimiala": sectors,
+        "kohderyhma": target_groups,
+        "kieli": languages,
+    }
+    return DirectoryReference(
+        regions=served_regions,
+        municipalities=municipalities,
+        sectors=sectors,
+        target_groups=target_groups,
+        languages=languages,
+        by_value={facet: {option.value: option for option in options} for facet, options in facets.items()},
+    )
+
+
+def directory_reference() -> DirectoryReference:
+    key = f"{REFERENCE_CACHE_KEY}:{','.join(settings.PORTAL_REGIONS)}"
+    reference = cache.get(key)
+    if reference is None:
+        reference = _load_reference()
+        cache.set(key, reference, REFERENCE_CACHE_SECONDS)
+    return reference

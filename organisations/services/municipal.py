@@ -1,0 +1,55 @@
+"""Writes for municipal contacts: the export log and their saved directory filters."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.models import User
+
+from ..filters import OrganisationFilter
+from ..models import ExportLog, SavedFilter
+
+
+def filter_params(query: QueryDict) -> dict[str, list[str]]:
+    """Only the directory's own filter parameters, without empty values: what an export is filtered by."""
+    keys = OrganisationFilter.base_filters.keys()
+    params = {key: [value for value in query.getlist(key) if value.strip()] for key in keys}
+    return {key: values for key, values in params.items() if values}
+
+
+def filter_query_string(query: QueryDict) -> str:
+    cleaned = QueryDict(mutable=True)
+    for key, values in filter_params(query).items():
+        cleaned.setlist(key, values)
+    return cleaned.urlencode()
+
+
+@transaction.atomic
+def export_log_start(*, user: User, format: str, filters: dict[str, list[str]], municipalities: list[str]) -> ExportLog:
+    log = ExportLog(user=user, user_email=user.email, format=format, filters=filters, municipalities=municipalities)
+    log.full_clean()
+    log.save()
+    return log
+
+
+@transaction.atomic
+def export_log_finish(*, log: ExportLog, row_count: int) -> None:
+    # An update, not a save: the start of the record is never rewritten.
+    ExportLog.objects.filter(pk=log.pk).update(row_count=row_count, finished_at=timezone.now())
+
+
+@transaction.atomic
+def saved_filter_save(*, user: User, name: str, query: QueryDict) -> SavedFilter:
+    """Save (or overwrite, by name) a directory filter for this account."""
+    saved = SavedFilter.objects.filter(user=user, name=name).first() or SavedFilter(user=user, name=name)
+    saved.query_string = filter_query_string(query)
+    saved.full_clean()
+    saved.save()
+    return saved
+
+
+@transaction.atomic
+def saved_filter_delete(*, saved_filter: SavedFilter) -> None:
+    saved_filter.delete()

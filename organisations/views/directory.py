@@ -1,0 +1,165 @@
+"""Views of the public directory: the filtered list, a listing, municipalities; the front page's section."""
+
+import json
+
+from django.core.paginator import Paginator
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from ..filters import Sort
+from ..models import Municipality, Organisation, Sector
+from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
+from ..selectors.directory import Directory, directory_total
+from ..selectors.municipal import municipality_sector_samples
+
+PAGE_SIZE = 20
+# A municipality page shows this many associations per sector and links to the directory for the rest.
+MUNICIPALITY_SECTOR_SAMPLE = 10
+# As json_script does: "</script>" or "<!--" in a description cannot end the data block early.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@require_GET
+def organisation_list(request):
+    directory = Directory(request.GET)
+    # The counts come first: they decide whether a search falls back to similar names.
+    total = directory.total()
+    paginator = Paginator(directory.ordered(), PAGE_SIZE)
+    # The total comes from the facet counts, which are needed anyway: no separate COUNT(*).
+    paginator.count = total
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = directory.page_organisations(page.object_list, number=page.number)
+    context = {
+        "filter": directory.filterset,
+        "facets_html": directory.facet_fieldsets_html(),
+        "q": request.GET.get("q", ""),
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "sort": directory.sort,
+        "sort_choices": [
+            (value, label) for value, label in Sort.choices if value != Sort.RELEVANCE or directory.searching
+        ],
+        "errors": directory.invalid_messages(),
+        "similar": directory.similar,
+    }
+    # A link with an unknown code still shows the directory, with the problem explained.
+    status = 400 if context["errors"] else 200
+    return render(request, "organisations/organisation_list.html", context, status=status)
+
+
+def _json_ld(data: dict) -> str:
+    """schema.org data for a <script type="application/ld+json"> block, safe against "</script>"."""
+    return mark_safe(json.dumps(data, ensure_ascii=False, indent=None).translate(JSON_SCRIPT_ESCAPES))  # noqa: S308
+
+
+def organisation_json_ld(request, organisation: Organisation) -> str:
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "NGO",
+        "name": organisation.name,
+        "url": request.build_absolute_uri(organisation.get_absolute_url()),
+    }
+    if organisation.name_sv:
+        data["alternateName"] = organisation.name_sv
+    if organisation.description:
+        data["description"] = organisation.description
+    if organisation.email:
+        data["email"] = organisation.email
+    if organisation.phone:
+        data["telephone"] = organisation.phone
+    if organisation.business_id:
+        data["taxID"] = organisation.business_id
+    if organisation.logo:
+        data["logo"] = request.build_absolute_uri(organisation.logo.url)
+    links = [organisation.website, organisation.facebook_url, organisation.instagram_url, organisation.other_social_url]
+    if any(links):
+        data["sameAs"] = [link for link in links if link]
+    address = {"@type": "PostalAddress", "addressCountry": "FI"}
+    if organisation.street_address:
+        address["streetAddress"] = organisation.street_address
+    if organisation.postal_code:
+        address["postalCode"] = organisation.postal_code
+    address["addressLocality"] = organisation.post_office or organisation.home_municipality.name_fi
+    address["addressRegion"] = organisation.home_municipality.region.name_fi
+    data["address"] = address
+    areas = [organisation.home_municipality, *organisation.municipalities.all()]
+    data["areaServed"] = [
+        {"@type": "AdministrativeArea", "name": name}
+        for name in dict.fromkeys(municipality.name_fi for municipality in areas)
+    ]
+    if organisation.languages.all():
+        data["knowsLanguage"] = [language.code for language in organisation.languages.all()]
+    if organisation.information_confirmed_at:
+        data["dateModified"] = organisation.information_confirmed_at.date().isoformat()
+    return _json_ld(data)
+
+
+@require_GET
+def organisation_detail(request, slug: str):
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("home_municipality__region").prefetch_related(
+            "sectors", "target_groups", "languages", "municipalities"
+        ),
+        slug=slug,
+    )
+    # Drafts and pending listings look exactly like missing ones to everybody else.
+    if not can_view_organisation(request.user, organisation):
+        raise Http404
+    as_municipal_contact = (
+        request.user.is_authenticated
+        and municipal_scope(request.user).filter(pk=organisation.home_municipality_id).exists()
+    )
+    contact_fields = visible_contact_fields(request.user, organisation, as_municipal_contact=as_municipal_contact)
+    contact = {
+        field: getattr(organisation, field)
+        for field in ("contact_name", "contact_email", "contact_phone")
+        if field in contact_fields and getattr(organisation, field)
+    }
+    context = {
+        "organisation": organisation,
+        "contact": contact,
+        "json_ld": organisation_json_ld(request, organisation) if organisation.is_public else "",
+    }
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+@require_GET
+def municipality_list(request):
+    municipalities = Municipality.objects.served().select_related("region").order_by("region__code", "name_fi")
+    counts = Directory({}).facet_counts()["kunta"]
+    for municipality in municipalities:
+        municipality.organisation_count = counts.get(municipality.pk, 0)
+    return render(request, "organisations/municipality_list.html", {"municipalities": municipalities})
+
+
+@require_GET
+def municipality_detail(request, key: str):
+    lookup = {"code": key} if key.isdigit() else {"slug": key}
+    municipality = get_object_or_404(Municipality.objects.served().select_related("region"), **lookup)
+    # The directory filtered to this municipality gives the counts per sector (cached).
+    directory = Directory(QueryDict(f"kunta={municipality.code}"))
+    sector_counts = directory.facet_counts()["toimiala"]
+    sectors = [option for option in directory.reference.sectors if sector_counts.get(option.pk)]
+    samples = municipality_sector_samples(municipality, sectors, size=MUNICIPALITY_SECTOR_SAMPLE)
+    context = {
+        "municipality": municipality,
+        "total": directory.total(),
+        "sectors": [
+            {"sector": option, "count": sector_counts[option.pk], "organisations": samples[option.pk]}
+            for option in sectors
+        ],
+        "sample_size": MUNICIPALITY_SECTOR_SAMPLE,
+    }
+    return render(request, "organisations/municipality_detail.html", context)
+
+
+def home_section(request) -> dict:
+    """The front page's part of the directory (``organisations/_home_directory.html``)."""
+    return {
+        # The directory's cached total: no COUNT over every association on each visit.
+        "organisation_count": directory_total(),
+        "sectors": Sector.objects.all(),
+        "municipalities": Municipality.objects.served().order_by("name_fi"),
+    }

@@ -1,0 +1,61 @@
+"""Where the apps plug into the core: capabilities and front-page sections.
+
+The core (``portal``) never imports an app. Each app registers what it brings in its
+``AppConfig.ready()``: the capabilities its views require (``register_capability``; checked by
+``portal.permissions.requires_capability``) and the sections it adds to the front page
+(``register_home_section``; rendered in order by ``portal.views.home``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    predicate: Callable[[Any], bool]
+    # Roles that see other people's personal data are offered two-factor authentication.
+    handles_personal_data: bool = False
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    template_name: str
+    context: Callable[[HttpRequest], dict[str, Any]]
+    order: int = 100
+
+
+_capabilities: dict[str, Capability] = {}
+_home_sections: dict[str, HomeSection] = {}
+
+
+def register_capability(name: str, predicate: Callable[[Any], bool], *, handles_personal_data: bool = False) -> None:
+    """Declare a capability; registering the same name again replaces it (module reloads, tests)."""
+    _capabilities[name] = Capability(name, predicate, handles_personal_data)
+
+
+def capability(name: str) -> Capability:
+    try:
+        return _capabilities[name]
+    except KeyError:
+        raise ValueError(f"Unknown capability: {name}") from None
+
+
+def capabilities() -> list[Capability]:
+    return list(_capabilities.values())
+
+
+def register_home_section(
+    template_name: str, context: Callable[[HttpRequest], dict[str, Any]], *, order: int = 100
+) -> None:
+    """Add a section to the front page: a template and the callable that gives its context."""
+    _home_sections[template_name] = HomeSection(template_name, context, order)
+
+
+def home_sections() -> list[HomeSection]:
+    return sorted(_home_sections.values(), key=lambda section: (section.order, section.template_name))
