@@ -303,3 +303,8 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
 )
+
+# The association council: meeting attachments' size limit, and how few voters in a seat make the
+# results page warn that totals can reveal individual choices.
+COUNCIL_ATTACHMENT_MAX_BYTES = int(os.environ.get("COUNCIL_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+COUNCIL_SMALL_SEAT_VOTERS = int(os.environ.get("COUNCIL_SMALL_SEAT_VOTERS", "5"))
