@@ -88,7 +88,9 @@ class RejectForm(forms.Form):
 
 
 class ApprovalForm(forms.Form):
-    approved_on = forms.DateField(label=_("Date of the regional board's decision"), widget=forms.DateInput(attrs={"type": "date"}))
+    approved_on = forms.DateField(
+        label=_("Date of the regional board's decision"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     reference = forms.CharField(label=_("Decision reference"), max_length=200)
 
 
@@ -111,9 +113,7 @@ class BallotForm(forms.Form):
             self.fields[f"seat_{seat.pk}"].seat = seat
 
     def choices(self) -> dict[int, int]:
-        return {
-            int(name.removeprefix("seat_")): int(value) for name, value in self.cleaned_data.items() if value
-        }
+        return {int(name.removeprefix("seat_")): int(value) for name, value in self.cleaned_data.items() if value}
 
 
 class MeetingForm(forms.ModelForm):
@@ -188,7 +188,9 @@ class DocumentForm(forms.ModelForm):
 
 
 class GroupForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Association"), to_field_name="slug")
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Association"), to_field_name="slug"
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

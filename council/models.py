@@ -23,7 +23,6 @@ from organisations.models import Organisation, Sector
 from ._foundations import SanitisedHTMLField
 from .validators import validate_attachment
 
-
 # --- Composition -----------------------------------------------------------------------------
 
 
@@ -49,7 +48,9 @@ class Term(models.Model):
         ordering = ["-starts_on"]
         verbose_name = _("term")
         verbose_name_plural = _("terms")
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="term_dates_in_order")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="term_dates_in_order")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -392,6 +393,9 @@ class CastRecord(models.Model):
         verbose_name_plural = _("records of voting")
         constraints = [models.UniqueConstraint(fields=["election", "organisation"], name="one_ballot_per_association")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.election}"
+
 
 class Ballot(models.Model):
     """An anonymous ballot: a random key and a receipt code, never a voter, never a time."""
@@ -420,6 +424,9 @@ class BallotChoice(models.Model):
         ordering = ["seat__position"]
         constraints = [models.UniqueConstraint(fields=["ballot", "seat"], name="one_choice_per_seat")]
 
+    def __str__(self) -> str:
+        return f"{self.seat_id}: {self.nomination_id}"
+
 
 class ElectionResult(models.Model):
     """One candidate's count in one seat, as counted (or entered from a meeting)."""
@@ -444,6 +451,9 @@ class ElectionResult(models.Model):
             models.UniqueConstraint(fields=["election", "nomination"], name="one_result_per_candidate"),
             models.UniqueConstraint(fields=["election", "seat", "rank"], name="unique_rank_per_seat"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.nomination}: {self.votes}"
 
 
 class ElectionLogEntry(models.Model):
@@ -476,8 +486,12 @@ LOG_MESSAGES = {
     "voting_opened": _("Voting opened; the voter roll was frozen with %(voters)s associations."),
     "closed": _("Voting closed with %(ballots)s ballots; digest of the ballot list %(digest)s."),
     "counted": _("The votes were counted; %(draws)s ties were settled by lot."),
-    "meeting_results": _("The results of the election held at a meeting were entered; %(draws)s ties were settled by lot."),
-    "approved": _("The regional board approved the result on %(approved_on)s (%(reference)s); the council was updated."),
+    "meeting_results": _(
+        "The results of the election held at a meeting were entered; %(draws)s ties were settled by lot."
+    ),
+    "approved": _(
+        "The regional board approved the result on %(approved_on)s (%(reference)s); the council was updated."
+    ),
 }
 
 
@@ -518,7 +532,9 @@ class Meeting(models.Model):
         _("minutes"), max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.NONE
     )
     minutes_published_at = models.DateTimeField(_("minutes published"), null=True, blank=True)
-    checkers = models.ManyToManyField(Person, blank=True, related_name="checked_meetings", verbose_name=_("minute checkers"))
+    checkers = models.ManyToManyField(
+        Person, blank=True, related_name="checked_meetings", verbose_name=_("minute checkers")
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -543,7 +559,9 @@ class AgendaItem(models.Model):
     position = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    decision = models.TextField(_("decision"), blank=True, help_text=_("Written into the minutes; public once they are."))
+    decision = models.TextField(
+        _("decision"), blank=True, help_text=_("Written into the minutes; public once they are.")
+    )
 
     class Meta:
         ordering = ["meeting", "position"]
@@ -592,6 +610,9 @@ class MinutesApproval(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_approval_per_checker")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.meeting}"
 
 
 class NewsItemQuerySet(models.QuerySet):

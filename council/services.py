@@ -306,9 +306,7 @@ def election_close(*, election: Election, user) -> Election:
     election.status = Election.Status.CLOSED
     election.closed_at = timezone.now()
     election.save(update_fields=["ballot_list_digest", "status", "closed_at"])
-    _election_log(
-        election, "closed", user=user, ballots=election.ballots.count(), digest=election.ballot_list_digest
-    )
+    _election_log(election, "closed", user=user, ballots=election.ballots.count(), digest=election.ballot_list_digest)
     return election
 
 
@@ -603,7 +601,9 @@ def minutes_send_for_checking(*, meeting: Meeting, user) -> Meeting:
     meeting.save(update_fields=["minutes_status"])
     for checker in meeting.checkers.select_related("user"):
         if checker.contact_email:
-            queue_email(template_name="council/email/minutes_check", to=[checker.contact_email], context={"meeting": meeting})
+            queue_email(
+                template_name="council/email/minutes_check", to=[checker.contact_email], context={"meeting": meeting}
+            )
     audit_record(action="council.minutes.sent_for_checking", actor=user, target=meeting)
     return meeting
 

@@ -47,7 +47,7 @@ def council_home(request):
         "term": term,
         "rows": selectors.composition(term) if term else [],
         "working_groups": term.working_groups.prefetch_related("members__organisation") if term else [],
-        "documents": CouncilDocument.objects.all(),
+        "document_kinds": CouncilDocument.Kind.choices,
         "next_meeting": Meeting.objects.public().upcoming().first(),
         "news": NewsItem.objects.published()[:3],
     }
@@ -140,7 +140,9 @@ def election_ballots(request, pk: int):
         # The exact text whose SHA-256 seeds the draw: anyone can hash it and repeat the lot.
         return HttpResponse(services.ballot_list_text(election), content_type="text/plain; charset=utf-8")
     return render(
-        request, "council/election_ballots.html", {"election": election, "ballots": selectors.published_ballot_list(election)}
+        request,
+        "council/election_ballots.html",
+        {"election": election, "ballots": selectors.published_ballot_list(election)},
     )
 
 
@@ -152,7 +154,9 @@ def nominate(request, pk: int, slug: str):
     form = NominationForm(request.POST or None, election=election)
     if request.method == "POST" and form.is_valid():
         try:
-            services.nomination_submit(election=election, organisation=organisation, user=request.user, **form.cleaned_data)
+            services.nomination_submit(
+                election=election, organisation=organisation, user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             _error_messages(request, error)
         else:
@@ -218,8 +222,10 @@ def _visible_meeting(request, pk: int) -> Meeting:
 def meeting_detail(request, pk: int):
     meeting = _visible_meeting(request, pk)
     checker = checker_person(request.user, meeting)
-    show_minutes = meeting.minutes_public or is_secretary(request.user) or (
-        checker is not None and meeting.minutes_status != Meeting.MinutesStatus.NONE
+    show_minutes = (
+        meeting.minutes_public
+        or is_secretary(request.user)
+        or (checker is not None and meeting.minutes_status != Meeting.MinutesStatus.NONE)
     )
     context = {
         "meeting": meeting,
@@ -239,7 +245,10 @@ def attachment_download(request, pk: int, attachment_pk: int):
     meeting = _visible_meeting(request, pk)
     attachment = get_object_or_404(meeting.attachments, pk=attachment_pk)
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -286,7 +295,8 @@ def document_detail(request, kind: str):
 @require_GET
 @requires_secretary
 def desk(request):
-    return render(request, "council/desk.html", selectors.secretary_desk())
+    context = {**selectors.secretary_desk(), "document_kinds": CouncilDocument.Kind.choices}
+    return render(request, "council/desk.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -462,7 +472,9 @@ def news_edit(request, pk: int | None = None):
         item = services.news_save(item=form.save(commit=False), user=request.user, publish=form.cleaned_data["publish"])
         messages.success(request, _("The news item was saved."))
         return redirect("council:news_edit", item.pk)
-    return render(request, "council/news_form.html", {"item": item, "form": form, "drafts": NewsItem.objects.all()[:20]})
+    return render(
+        request, "council/news_form.html", {"item": item, "form": form, "drafts": NewsItem.objects.all()[:20]}
+    )
 
 
 @require_http_methods(["GET", "POST"])
