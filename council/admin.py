@@ -5,6 +5,7 @@ ballot list and the turnout are all anyone, staff included, gets to see of a sec
 """
 
 from django.contrib import admin
+from django.db import models
 
 from .models import (
     ElectionLogEntry,
@@ -90,6 +91,7 @@ class ElectionLogEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "starts_at", "minutes_status"]
 
 

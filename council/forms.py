@@ -117,6 +117,13 @@ class BallotForm(forms.Form):
 
 
 class MeetingForm(forms.ModelForm):
+    remote_link = forms.URLField(
+        label=_("Remote participation link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Shown to members only."),
+    )
+
     class Meta:
         model = Meeting
         fields = ["title", "starts_at", "location", "remote_link", "checkers"]

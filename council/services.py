@@ -663,7 +663,8 @@ def news_save(*, item: NewsItem, user, publish: bool) -> NewsItem:
 @transaction.atomic
 def document_save(*, kind: str, user, body: str) -> CouncilDocument:
     _require_secretary(user)
-    document, _created = CouncilDocument.objects.select_for_update().get_or_create(kind=kind)
+    # Not get_or_create: that would save an empty first version.
+    document = CouncilDocument.objects.select_for_update().filter(kind=kind).first() or CouncilDocument(kind=kind)
     document.body = body
     document.updated_at = timezone.now()
     document._history_user = user
