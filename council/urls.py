@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_GET
 
 from . import views
 from .feeds import NewsAtomFeed, NewsFeed
@@ -22,8 +23,8 @@ urlpatterns = [
     path("neuvosto/kokoukset/<int:pk>/liitteet/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("neuvosto/kokoukset/<int:pk>/tarkasta/", views.minutes_approve, name="minutes_approve"),
     path("neuvosto/ajankohtaista/", views.news_list, name="news"),
-    path("neuvosto/ajankohtaista/atom/", NewsAtomFeed(), name="news_atom"),
-    path("neuvosto/ajankohtaista/rss/", NewsFeed(), name="news_rss"),
+    path("neuvosto/ajankohtaista/atom/", require_GET(NewsAtomFeed()), name="news_atom"),
+    path("neuvosto/ajankohtaista/rss/", require_GET(NewsFeed()), name="news_rss"),
     path("neuvosto/ajankohtaista/<slug:slug>/", views.news_detail, name="news_detail"),
     path("neuvosto/asiakirjat/<slug:kind>/", views.document_detail, name="document"),
     path("neuvosto/asiakirjat/<slug:kind>/muokkaa/", views.document_edit, name="document_edit"),

@@ -151,7 +151,7 @@ def election_ballots(request, pk: int):
 def nominate(request, pk: int, slug: str):
     organisation = get_object_or_404(acting_organisations(request.user), slug=slug)
     election = get_object_or_404(Election, pk=pk, status=Election.Status.NOMINATION, method=Election.Method.PORTAL)
-    form = NominationForm(request.POST or None, election=election)
+    form = NominationForm(request.POST if request.method == "POST" else None, election=election)
     if request.method == "POST" and form.is_valid():
         try:
             services.nomination_submit(
@@ -176,7 +176,7 @@ def vote(request, pk: int, slug: str):
     already = election.cast_records.filter(organisation=organisation).exists()
     seats = entry.seats.order_by("position")
     nominations = selectors.candidates(election).filter(seat__in=seats)
-    form = BallotForm(request.POST or None, seats=seats, nominations=nominations)
+    form = BallotForm(request.POST if request.method == "POST" else None, seats=seats, nominations=nominations)
     if request.method == "POST" and form.is_valid():
         try:
             receipt = services.ballot_cast(
@@ -302,7 +302,7 @@ def desk(request):
 @require_http_methods(["GET", "POST"])
 @requires_secretary
 def election_create(request):
-    form = ElectionForm(request.POST or None)
+    form = ElectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -432,7 +432,9 @@ def meeting_edit(request, pk: int | None = None):
 @requires_secretary
 def minutes_edit(request, pk: int):
     meeting = get_object_or_404(Meeting, pk=pk)
-    form = MinutesForm(request.POST or None, meeting=meeting, initial={"minutes": meeting.minutes})
+    form = MinutesForm(
+        request.POST if request.method == "POST" else None, meeting=meeting, initial={"minutes": meeting.minutes}
+    )
     if request.method == "POST":
         try:
             if request.POST.get("action") == "send" and meeting.minutes_status == Meeting.MinutesStatus.DRAFT:
@@ -467,7 +469,7 @@ def minutes_publish(request, pk: int):
 @requires_secretary
 def news_edit(request, pk: int | None = None):
     item = get_object_or_404(NewsItem, pk=pk) if pk else NewsItem()
-    form = NewsForm(request.POST or None, instance=item)
+    form = NewsForm(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
         item = services.news_save(item=form.save(commit=False), user=request.user, publish=form.cleaned_data["publish"])
         messages.success(request, _("The news item was saved."))
@@ -483,7 +485,7 @@ def document_edit(request, kind: str):
     if kind not in CouncilDocument.Kind.values:
         raise Http404
     document = CouncilDocument.objects.filter(kind=kind).first() or CouncilDocument(kind=kind)
-    form = DocumentForm(request.POST or None, instance=document)
+    form = DocumentForm(request.POST if request.method == "POST" else None, instance=document)
     if request.method == "POST" and form.is_valid():
         services.document_save(kind=kind, user=request.user, body=form.cleaned_data["body"])
         messages.success(request, _("The document was saved as a new version."))
