@@ -4,18 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
+from portal.richtext import RichTextFormField
 
 from .models import CouncilDocument, Election, Meeting, NewsItem, Nomination, Person, Seat, Term
-
-
-def rich_text_widget():
-    """django-prose-editor where the foundations installed it; a plain text area otherwise."""
-    try:
-        from portal.richtext import RichTextWidget  # type: ignore[attr-defined]
-
-        return RichTextWidget()
-    except ImportError:
-        return forms.Textarea(attrs={"rows": 12})
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -51,7 +42,6 @@ class ElectionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["seats"].queryset = Seat.objects.filter(kind__in=Seat.ELECTED_KINDS).select_related("term")
-        self.fields["criteria"].widget = rich_text_widget()
 
 
 class NominationForm(forms.ModelForm):
@@ -150,11 +140,10 @@ class AttachmentForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), required=False)
+    minutes = RichTextFormField(label=_("Minutes"), required=False)
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["minutes"].widget = rich_text_widget()
         for item in meeting.agenda_items.all():
             self.fields[f"decision_{item.pk}"] = forms.CharField(
                 label=_("Decision: %(item)s") % {"item": item},
@@ -180,7 +169,6 @@ class NewsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].widget = rich_text_widget()
         self.fields["publish"].initial = bool(self.instance.published_at)
 
 
@@ -188,10 +176,6 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = CouncilDocument
         fields = ["body"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["body"].widget = rich_text_widget()
 
 
 class GroupForm(forms.Form):

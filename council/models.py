@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation, Sector
+from portal.richtext import SanitisedHTMLField
 
-from ._foundations import SanitisedHTMLField
 from .validators import validate_attachment
 
 # --- Composition -----------------------------------------------------------------------------

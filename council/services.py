@@ -22,9 +22,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
+from portal.audit import audit_record
 from portal.mail import queue_email
 
-from ._foundations import audit_record
 from .models import (
     AgendaItem,
     Attachment,

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    # Static files of the rich-text editor (portal/richtext.py); its own widget is not used.
+    "django_prose_editor",
     "portal",
     "accounts",
     "organisations",
@@ -219,6 +221,13 @@ EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Järjestötori <noreply@jarjestotori.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Behind a TLS-terminating proxy (or a chain of them, e.g. a CDN and a load balancer) the socket's
+# address is the nearest proxy's: the visitor's address is read from X-Forwarded-For, counting this
+# many trusted proxies from its right end (portal.client_address). Not behind a proxy, the header
+# is a client's claim and is never read.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
+
 # Security: production defaults are strict; DEBUG or an explicit variable relaxes them.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
@@ -228,7 +237,7 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -299,10 +308,8 @@ AXES_USERNAME_FORM_FIELD = "email"
 SIGN_IN_RECORD_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RECORD_RETENTION_DAYS", "90"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
-)
+# One derivation of the visitor's address for the lockout, the rate limits and the audit log.
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 
 # The association council: meeting attachments' size limit, and how few voters in a seat make the
 # results page warn that totals can reveal individual choices.

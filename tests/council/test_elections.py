@@ -25,6 +25,7 @@ from council.models import (
     SeatHolding,
 )
 from organisations.models import Editorship
+from portal.audit import audit_entries_for
 from portal.permissions import COUNCIL_SECRETARIES_GROUP
 from tests.council.factories import (
     SeatFactory,
@@ -184,7 +185,13 @@ def test_the_whole_election_from_opening_to_the_councils_composition(setup, secr
         (sport.pk, "member"): sport_member.candidate_name,
         (sport.pk, "deputy"): sport_deputy.candidate_name,
     }
-    assert list(ElectionLogEntry.objects.filter(election=election).values_list("action", flat=True)) == [
+    log = list(ElectionLogEntry.objects.filter(election=election).values_list("action", flat=True))
+    # The portal's audit log has the same actions, each with its actor.
+    audit = list(audit_entries_for(election).order_by("created_at", "pk").values_list("action", "actor"))
+    assert [action for action, _actor in audit] == [f"council.election.{action}" for action in log]
+    assert dict(audit)["council.election.approved"] == secretary.pk
+    assert dict(audit)["council.election.rejected"] == secretary.pk
+    assert log == [
         "opened",
         "nominated",
         "nominated",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from council import services
 from council.models import AgendaItem, Meeting, NewsItem
+from portal.audit import audit_entries_for
 from portal.permissions import COUNCIL_SECRETARIES_GROUP
 from tests.council.factories import MeetingFactory, PersonFactory, TermFactory, seat_with_holders
 from tests.roles import verified_user
@@ -83,6 +84,13 @@ def test_minutes_go_from_draft_through_both_checkers_to_the_public_archive(
     client.logout()
     page = client.get(url).content.decode()
     assert "vesistöstrategia" in page and "Hyväksyttiin." in page
+    audit = list(audit_entries_for(held_meeting).order_by("created_at", "pk").values_list("action", "actor"))
+    assert audit == [
+        ("council.minutes.sent_for_checking", secretary.pk),
+        ("council.minutes.approved", checkers[0].user.pk),
+        ("council.minutes.approved", checkers[1].user.pk),
+        ("council.minutes.published", secretary.pk),
+    ]
     archive = client.get(reverse("council:meetings"), {"q": "vesistöstrategia", "vuosi": held_meeting.starts_at.year})
     assert "Kokous 3/2026" in archive.content.decode()
     assert "Kokous 3/2026" not in client.get(reverse("council:meetings"), {"q": "lentopallo"}).content.decode()
