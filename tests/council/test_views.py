@@ -1,0 +1,194 @@
+"""The council's pages as residents, editors and the secretary see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from council import services
+from council.models import Ballot, CastRecord, Election, GroupMembership, Nomination, SeatHolding
+from organisations.models import Editorship
+from portal.permissions import COUNCIL_SECRETARIES_GROUP
+from tests.council.factories import (
+    PersonFactory,
+    SeatFactory,
+    TermFactory,
+    election_in_nomination,
+    member_of,
+    move_past_voting,
+    move_to_voting_period,
+    published_association,
+    seat_with_holders,
+)
+from tests.roles import verified_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def secretary():
+    user = verified_user(email="sihteeri.testi@example.org")
+    user.groups.add(Group.objects.get(name=COUNCIL_SECRETARIES_GROUP))
+    return user
+
+
+def test_the_current_council_shows_seats_and_contact_details_only_with_consent(client):
+    term = TermFactory(name="2026-2027")
+    seat_with_holders(
+        term,
+        member=PersonFactory(name="Suostunut Jäsen", email="suostunut@example.org", contact_consent_at=timezone.now()),
+        deputy=PersonFactory(name="Yksityinen Varajäsen", email="yksityinen@example.org"),
+    )
+    page = client.get(reverse("council:home")).content.decode()
+    assert "Suostunut Jäsen" in page and "suostunut@example.org" in page
+    assert "Yksityinen Varajäsen" in page and "yksityinen@example.org" not in page
+
+
+def test_a_deputy_stepping_in_keeps_the_history(client, secretary):
+    term = TermFactory()
+    seat = seat_with_holders(
+        term, member=PersonFactory(name="Eroava Jäsen"), deputy=PersonFactory(name="Nouseva Varajäsen")
+    )
+    client.force_login(secretary)
+    client.post(reverse("council:seat_deputy_steps_in", args=[seat.pk]), {"reason": "Muutto pois maakunnasta"})
+    member = SeatHolding.objects.active().get(seat=seat, role="member")
+    assert member.person.name == "Nouseva Varajäsen"
+    assert not SeatHolding.objects.active().filter(seat=seat, role="deputy").exists()
+    page = client.get(reverse("council:term", args=[term.pk])).content.decode()
+    assert "Eroava Jäsen" in page  # in the term's history
+
+
+def test_an_editor_joins_and_leaves_the_cooperation_group(client):
+    association = published_association("Liittyvä Yhdistys ry", "kulttuuri")
+    editor = verified_user(email="liittyja@example.org")
+    Editorship.objects.create(organisation=association, user=editor)
+    client.force_login(editor)
+    client.post(reverse("council:group_join"), {"organisation": association.slug})
+    assert "Liittyvä Yhdistys ry" in client.get(reverse("council:group")).content.decode()
+    client.post(reverse("council:group_leave"), {"organisation": association.slug})
+    assert not GroupMembership.objects.active().exists()
+    assert GroupMembership.objects.filter(organisation=association, left_at__isnull=False).exists()
+
+
+@pytest.fixture
+def voting_election(secretary):
+    term = TermFactory()
+    seat = SeatFactory(term=term, position=1, label="Kulttuuri")
+    association = published_association("Äänestävä Yhdistys ry", "kulttuuri")
+    editor = verified_user(email="aanestaja@example.org")
+    Editorship.objects.create(organisation=association, user=editor)
+    member_of(association)
+    election = election_in_nomination(term, [seat])
+    nomination = Nomination.objects.create(
+        election=election,
+        seat=seat,
+        nominated_by=association,
+        candidate_name="Veera Ehdokas",
+        candidate_email="veera@example.org",
+        background_organisation=association,
+        presentation="Kulttuurin puolesta.",
+        background_approves=True,
+        criteria_accepted=True,
+    )
+    move_to_voting_period(election)
+    services.election_open_voting(election=election, user=secretary)
+    return {"election": election, "seat": seat, "association": association, "editor": editor, "nomination": nomination}
+
+
+def test_an_editor_votes_sees_the_receipt_once_and_finds_it_in_the_published_list(client, secretary, voting_election):
+    v = voting_election
+    election = v["election"]
+    client.force_login(v["editor"])
+    page = client.get(election.get_absolute_url()).content.decode()
+    assert "Veera Ehdokas" in page  # candidates are public once voting opens
+    vote_url = reverse("council:vote", args=[election.pk, v["association"].slug])
+    response = client.post(vote_url, {f"seat_{v['seat'].pk}": str(v["nomination"].pk)})
+    receipt = Ballot.objects.get().receipt
+    assert response.status_code == 200 and receipt in response.content.decode()
+    # Not in the session, not in any later page for the voter.
+    assert receipt not in str(dict(client.session))
+    again = client.get(vote_url).content.decode()
+    assert receipt not in again and "on jo äänestänyt" in again
+    second = client.post(vote_url, {f"seat_{v['seat'].pk}": str(v["nomination"].pk)})
+    assert second.status_code == 302
+    assert CastRecord.objects.count() == Ballot.objects.count() == 1
+
+    move_past_voting(election)
+    services.election_close(election=election, user=secretary)
+    client.logout()
+    ballots = client.get(reverse("council:election_ballots", args=[election.pk]))
+    assert receipt in ballots.content.decode()
+    text = client.get(reverse("council:election_ballots", args=[election.pk]), {"muoto": "txt"}).content.decode()
+    assert text == f"{receipt} 1:{v['nomination'].pk}\n"
+
+    services.election_count(election=election, user=secretary)
+    results = client.get(election.get_absolute_url()).content.decode()
+    # The results, the turnout, the draw explained, the log, and the warning for a tiny electorate.
+    assert "Veera Ehdokas" in results and "1/1" not in results
+    assert "SHA-256" in results and election.__class__.objects.get().ballot_list_digest in results
+    assert "Äänestys suljettiin" in results or "closed" in results.lower()
+    assert "voivat paljastaa" in results
+
+
+def test_the_results_and_the_ballot_list_stay_hidden_while_voting(client, voting_election):
+    election = voting_election["election"]
+    assert client.get(reverse("council:election_ballots", args=[election.pk])).status_code == 404
+    assert "Tulokset" not in client.get(election.get_absolute_url()).content.decode()
+
+
+def test_a_vote_after_closing_through_the_page_is_refused(client, secretary, voting_election):
+    v = voting_election
+    move_past_voting(v["election"])
+    client.force_login(v["editor"])
+    response = client.post(
+        reverse("council:vote", args=[v["election"].pk, v["association"].slug]),
+        {f"seat_{v['seat'].pk}": str(v["nomination"].pk)},
+    )
+    assert response.status_code == 302
+    assert not Ballot.objects.exists()
+
+
+def test_the_secretary_opens_an_election_and_the_desk_counts_what_is_waiting(client, secretary):
+    term = TermFactory()
+    seats = [SeatFactory(term=term, position=n) for n in (1, 2)]
+    now = timezone.localtime()
+    client.force_login(secretary)
+    response = client.post(
+        reverse("council:election_create"),
+        {
+            "term": term.pk,
+            "title": "Syysvaali",
+            "seats": [seat.pk for seat in seats],
+            "method": "portal",
+            "nomination_starts_at": (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "nomination_ends_at": (now + dt.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
+            "voting_starts_at": (now + dt.timedelta(days=11)).strftime("%Y-%m-%dT%H:%M"),
+            "voting_ends_at": (now + dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+            "criteria": "<p>Kriteerit</p><script>x</script>",
+        },
+    )
+    election = Election.objects.get(title="Syysvaali")
+    assert response.status_code == 302
+    assert election.criteria == "<p>Kriteerit</p>"
+    association = published_association("Ehdottava ry", "kulttuuri")
+    editor = verified_user(email="ehdottaja@example.org")
+    Editorship.objects.create(organisation=association, user=editor)
+    member_of(association)
+    services.nomination_submit(
+        election=election,
+        organisation=association,
+        user=editor,
+        seat=seats[0],
+        candidate_name="Uusi Ehdokas",
+        candidate_email="uusi@example.org",
+        background_organisation=association,
+        presentation="Esittely",
+        background_approves=True,
+        criteria_accepted=True,
+    )
+    desk = client.get(reverse("council:desk")).content.decode()
+    assert "Uusi Ehdokas" in desk and "(1)" in desk
