@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from organisations.demo import FIRST_NAMES, LAST_NAMES, demo_organisations
+from organisations.demo import FIRST_NAMES, LAST_NAMES, demo_organisations, reproducible_random
 from organisations.models import Organisation, Sector
 
 from . import services
@@ -29,6 +29,7 @@ from .models import (
     CouncilDocument,
     Election,
     ElectionLogEntry,
+    ElectionResult,
     GroupMembership,
     Meeting,
     NewsItem,
@@ -86,8 +87,12 @@ NEWS = (
     ("Liity järjestöyhteistyön ryhmään", "Kaikki alueen yhdistykset voivat liittyä ryhmään portaalissa."),
 )
 DOCUMENTS = {
-    CouncilDocument.Kind.STRATEGY: "<h2>Järjestöstrategia</h2><p>Yhteiset linjaukset vaikuttamiseen ja kehittämiseen.</p>",
-    CouncilDocument.Kind.PROGRAMME: "<h2>Yhdistysohjelma</h2><p>Yhteiset tavoitteet ja aikataulutetut toimenpiteet.</p>",
+    CouncilDocument.Kind.STRATEGY: (
+        "<h2>Järjestöstrategia</h2><p>Yhteiset linjaukset vaikuttamiseen ja kehittämiseen.</p>"
+    ),
+    CouncilDocument.Kind.PROGRAMME: (
+        "<h2>Yhdistysohjelma</h2><p>Yhteiset tavoitteet ja aikataulutetut toimenpiteet.</p>"
+    ),
     CouncilDocument.Kind.CRITERIA: (
         "<h2>Jäsenten ja varajäsenten kriteerit</h2><ul><li>Taustaorganisaatio hyväksyy osallistumisen.</li>"
         "<li>Edustaja viestii omalle toimialalleen.</li><li>Sitoutuminen koko toimikaudeksi.</li></ul>"
@@ -288,16 +293,16 @@ def seed_demo(*, seed: int, stdout: TextIO | None = None, today: dt.date | None 
         if stdout:
             stdout.write("No demo associations: load them first; the council was not created.\n")
         return
-    rng = random.Random(f"council-{seed}")
+    rng = reproducible_random(f"council-{seed}")
     today = today or timezone.localdate()
     past = Term.objects.create(
-        name=f"{DEMO_TERM_PREFIX}{today.year - 3}–{today.year - 2}",
+        name=f"{DEMO_TERM_PREFIX}{today.year - 3}\N{EN DASH}{today.year - 2}",
         starts_on=dt.date(today.year - 3, 1, 1),
         ends_on=dt.date(today.year - 2, 12, 31),
     )
     _fill_term(rng, past, elected=True)
     current = Term.objects.create(
-        name=f"{DEMO_TERM_PREFIX}{today.year - 1}–{today.year}",
+        name=f"{DEMO_TERM_PREFIX}{today.year - 1}\N{EN DASH}{today.year}",
         starts_on=dt.date(today.year - 1, 1, 1),
         ends_on=dt.date(today.year, 12, 31),
     )
@@ -339,9 +344,9 @@ def demo_data_delete() -> None:
         with connection.cursor() as cursor:
             # Deferred foreign-key checks still pending in this transaction would block TRUNCATE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")  # noqa: S608 - table names from the models
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         return
-    for model in (ElectionLogEntry, BallotChoice, Ballot, CastRecord, VoterRollEntry):
+    for model in (ElectionLogEntry, ElectionResult, BallotChoice, Ballot, CastRecord, VoterRollEntry):
         model.objects.all().delete()
     Election.objects.all().delete()
     Meeting.objects.all().delete()
