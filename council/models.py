@@ -116,7 +116,7 @@ class Seat(models.Model):
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="seats", verbose_name=_("term"))
     position = models.PositiveSmallIntegerField(_("number"))
-    label = models.CharField(_("label"), max_length=200)
+    label = models.CharField(_("seat name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SECTOR)
     sector = models.ForeignKey(
         Sector,

@@ -221,7 +221,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('label', models.CharField(max_length=200, verbose_name='label')),
+                ('label', models.CharField(max_length=200, verbose_name='seat name')),
                 ('kind', models.CharField(choices=[('sector', 'Sector seat'), ('multi_sector', 'Multi-sector seat (current wellbeing theme)'), ('regional_board', "Regional board's representative"), ('hyte_team', "Wellbeing team's representative")], default='sector', max_length=20, verbose_name='kind')),
                 ('sector', models.ForeignKey(blank=True, help_text='Associations of this sector may vote on the seat when voting is limited to own sectors.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='council_seats', to='organisations.sector', verbose_name='sector')),
             ],
