@@ -186,3 +186,35 @@ class GroupForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+
+
+class MeetingResultForm(forms.Form):
+    """One candidate's result from an election held at a meeting (blank rows are skipped)."""
+
+    seat = forms.ModelChoiceField(queryset=Seat.objects.none(), label=_("Seat"), required=False)
+    candidate_name = forms.CharField(label=_("Candidate"), max_length=200, required=False)
+    background_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.published(),
+        label=_("Background organisation"),
+        to_field_name="slug",
+        widget=forms.TextInput,
+        required=False,
+        help_text=_("The association's address name in the directory (the end of its page's address)."),
+    )
+    votes = forms.IntegerField(label=_("Votes"), min_value=0, required=False)
+
+    def __init__(self, *args, election: Election, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].queryset = election.seats.order_by("position")
+
+    def clean(self):
+        data = super().clean()
+        filled = [
+            data.get(name) not in (None, "") for name in ("seat", "candidate_name", "background_organisation", "votes")
+        ]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError(_("Fill in every field of a row, or leave the row empty."))
+        return data
+
+
+MeetingResultFormSet = forms.formset_factory(MeetingResultForm, extra=8)

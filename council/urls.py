@@ -33,6 +33,11 @@ urlpatterns = [
     path("neuvosto/hallinta/vaalit/uusi/", views.election_create, name="election_create"),
     path("neuvosto/hallinta/vaalit/<int:pk>/", views.election_manage, name="election_manage"),
     path("neuvosto/hallinta/vaalit/<int:pk>/hyvaksynta/", views.election_approve, name="election_approve"),
+    path(
+        "neuvosto/hallinta/vaalit/<int:pk>/kokouksen-tulos/",
+        views.election_meeting_results,
+        name="election_meeting_results",
+    ),
     path("neuvosto/hallinta/ehdokkaat/<int:pk>/hylkaa/", views.nomination_reject, name="nomination_reject"),
     path("neuvosto/hallinta/paikat/<int:pk>/varajasen/", views.seat_deputy_steps_in, name="seat_deputy_steps_in"),
     path("neuvosto/hallinta/kokoukset/uusi/", views.meeting_edit, name="meeting_create"),

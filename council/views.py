@@ -21,6 +21,7 @@ from .forms import (
     ElectionForm,
     GroupForm,
     MeetingForm,
+    MeetingResultFormSet,
     MinutesForm,
     NewsForm,
     NominationForm,
@@ -344,6 +345,29 @@ def election_manage(request, pk: int):
         "approval_form": ApprovalForm(),
     }
     return render(request, "council/election_manage.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@requires_secretary
+def election_meeting_results(request, pk: int):
+    election = get_object_or_404(Election, pk=pk, method=Election.Method.MEETING, status=Election.Status.NOMINATION)
+    formset = MeetingResultFormSet(
+        request.POST if request.method == "POST" else None, form_kwargs={"election": election}
+    )
+    if request.method == "POST" and formset.is_valid():
+        rows = [
+            services.MeetingResultRow(**form.cleaned_data)
+            for form in formset
+            if form.cleaned_data.get("candidate_name")
+        ]
+        try:
+            services.election_enter_meeting_results(election=election, user=request.user, rows=rows)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The results were entered and counted."))
+            return redirect(election)
+    return render(request, "council/meeting_results_form.html", {"election": election, "formset": formset})
 
 
 @require_POST

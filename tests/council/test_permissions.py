@@ -176,6 +176,19 @@ CASES: list[Case] = [
         302,
         {"action": "close"},
     ),
+    secretary_page(
+        "enter a meeting's results",
+        lambda o: reverse("council:election_meeting_results", args=[o["at_meeting"].pk]),
+        200,
+    ),
+    Case(
+        "enter results of a portal election",
+        lambda o: reverse("council:election_meeting_results", args=[o["voting"].pk]),
+        get=403,
+        post=403,
+        get_expect={"anonymous": LOGIN, "council_secretary": 404},
+        post_expect={"anonymous": LOGIN, "council_secretary": 404},
+    ),
     secretary_post(
         "reject a nomination", lambda o: reverse("council:nomination_reject", args=[o["nomination"].pk]), 302
     ),
@@ -224,6 +237,7 @@ def objects(association, other_association, settings, tmp_path):
     services.election_open_voting(election=voting, user=secretary)
     member_of(other_association)  # joined too late for the frozen roll
     nominating = election_in_nomination(term, [voting_seat])
+    at_meeting = election_in_nomination(term, [voting_seat], method=Election.Method.MEETING)
     closed = election_in_nomination(term, [voting_seat])
     Election.objects.filter(pk=closed.pk).update(status=Election.Status.COUNTED, closed_at=timezone.now())
     meeting = MeetingFactory(starts_at=timezone.now() - dt.timedelta(days=2), agenda_published_at=timezone.now())
@@ -243,6 +257,7 @@ def objects(association, other_association, settings, tmp_path):
         "voting": voting,
         "nominating": nominating,
         "closed": closed,
+        "at_meeting": at_meeting,
         "nomination": nomination,
         "meeting": meeting,
         "attachment": attachment,

@@ -192,3 +192,30 @@ def test_the_secretary_opens_an_election_and_the_desk_counts_what_is_waiting(cli
     )
     desk = client.get(reverse("council:desk")).content.decode()
     assert "Uusi Ehdokas" in desk and "(1)" in desk
+
+
+def test_the_secretary_enters_the_results_of_an_election_held_at_a_meeting(client, secretary):
+    term = TermFactory()
+    seat = SeatFactory(term=term, position=1, label="Kulttuuri")
+    first = published_association("Kokouksen Ensimmäinen ry", "kulttuuri")
+    second = published_association("Kokouksen Toinen ry", "kulttuuri")
+    election = election_in_nomination(term, [seat], method=Election.Method.MEETING)
+    client.force_login(secretary)
+    url = reverse("council:election_meeting_results", args=[election.pk])
+    data = {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "0"}
+    for n, (name, organisation, votes) in enumerate([("Kaisa Kokous", first, 12), ("Lauri Kokous", second, 12)]):
+        data |= {
+            f"form-{n}-seat": seat.pk,
+            f"form-{n}-candidate_name": name,
+            f"form-{n}-background_organisation": organisation.slug,
+            f"form-{n}-votes": votes,
+        }
+    incomplete = client.post(url, {**data, "form-2-candidate_name": "Puolikas Rivi"})
+    assert incomplete.status_code == 200 and not election.results.exists()
+    assert client.post(url, data).status_code == 302
+    election.refresh_from_db()
+    assert election.status == Election.Status.COUNTED
+    # Equal votes: the lot decides, and the page says so.
+    assert sorted(election.results.values_list("outcome", flat=True)) == ["deputy", "member"]
+    assert all(election.results.values_list("decided_by_lot", flat=True))
+    assert "ratkaistu arvalla" in client.get(election.get_absolute_url()).content.decode()
