@@ -284,6 +284,9 @@ class Election(models.Model):
         ordering = ["-voting_starts_at"]
         verbose_name = _("election")
         verbose_name_plural = _("elections")
+        # Held by the group "Council secretaries": lets templates show the desk link from the
+        # permissions Django has already loaded for the page, without asking for the groups again.
+        permissions = [("run_council", _("Can run the association council"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(nomination_ends_at__gt=models.F("nomination_starts_at"))

@@ -219,3 +219,18 @@ def test_the_secretary_enters_the_results_of_an_election_held_at_a_meeting(clien
     assert sorted(election.results.values_list("outcome", flat=True)) == ["deputy", "member"]
     assert all(election.results.values_list("decided_by_lot", flat=True))
     assert "ratkaistu arvalla" in client.get(election.get_absolute_url()).content.decode()
+
+
+def test_download_my_data_has_the_councils_sections_but_never_a_vote(client, voting_election):
+    v = voting_election
+    PersonFactory(name="Oma Henkilö", user=v["editor"])
+    services.ballot_cast(
+        election=v["election"],
+        organisation=v["association"],
+        user=v["editor"],
+        choices={v["seat"].pk: v["nomination"].pk},
+    )
+    client.force_login(v["editor"])
+    data = client.get(reverse("accounts:personal_data")).content.decode()
+    assert "Oma Henkilö" in data
+    assert Ballot.objects.get().receipt not in data
