@@ -192,6 +192,10 @@ def test_the_secretary_opens_an_election_and_the_desk_counts_what_is_waiting(cli
     )
     desk = client.get(reverse("council:desk")).content.decode()
     assert "Uusi Ehdokas" in desk and "(1)" in desk
+    # The header links the desk for the secretary, and for nobody else.
+    assert reverse("council:desk") in client.get(reverse("home")).content.decode()
+    client.force_login(editor)
+    assert reverse("council:desk") not in client.get(reverse("home")).content.decode()
 
 
 def test_the_secretary_enters_the_results_of_an_election_held_at_a_meeting(client, secretary):
