@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from council import services
-from council.models import Ballot, CastRecord, Election, GroupMembership, Nomination, SeatHolding
+from council.models import Ballot, CastRecord, Election, GroupMembership, Meeting, Nomination, SeatHolding
 from organisations.models import Editorship
 from portal.permissions import COUNCIL_SECRETARIES_GROUP
 from tests.council.factories import (
@@ -238,3 +238,74 @@ def test_download_my_data_has_the_councils_sections_but_never_a_vote(client, vot
     data = client.get(reverse("accounts:personal_data")).content.decode()
     assert "Oma Henkilö" in data
     assert Ballot.objects.get().receipt not in data
+
+
+def test_an_editor_of_a_group_member_nominates_through_the_page(client, secretary):
+    term = TermFactory()
+    seat = SeatFactory(term=term, position=1, label="Kulttuuri")
+    association = published_association("Ehdokkaan Yhdistys ry", "kulttuuri")
+    editor = verified_user(email="asettaja@example.org")
+    Editorship.objects.create(organisation=association, user=editor)
+    member_of(association)
+    election = election_in_nomination(term, [seat])
+    client.force_login(editor)
+    page = client.get(election.get_absolute_url()).content.decode()
+    url = reverse("council:nominate", args=[election.pk, association.slug])
+    assert url in page
+    data = {
+        "seat": seat.pk,
+        "candidate_name": "Sanna Sivulta",
+        "candidate_email": "sanna@example.org",
+        "background_organisation": association.slug,
+        "presentation": "Kokenut kulttuuritoimija.",
+        "background_approves": "on",
+    }
+    assert client.post(url, data).status_code == 200  # the criteria were not accepted
+    assert not Nomination.objects.filter(candidate_name="Sanna Sivulta").exists()
+    assert client.post(url, {**data, "criteria_accepted": "on"}).status_code == 302
+    nomination = Nomination.objects.get(candidate_name="Sanna Sivulta")
+    assert nomination.nominated_by == association and nomination.nominated_by_user == editor
+    # Candidates stay unpublished until voting opens.
+    client.logout()
+    assert "Sanna Sivulta" not in client.get(election.get_absolute_url()).content.decode()
+
+
+def test_the_secretary_prepares_a_meeting_and_publishes_its_agenda_through_the_pages(
+    client, secretary, settings, tmp_path, django_capture_on_commit_callbacks, mailoutbox
+):
+    settings.MEDIA_ROOT = tmp_path
+    term = TermFactory()
+    seat_with_holders(term, member=PersonFactory(email="kokousjasen@example.org"))
+    client.force_login(secretary)
+    response = client.post(
+        reverse("council:meeting_create"),
+        {
+            "action": "save",
+            "title": "Syyskokous 5/2026",
+            "starts_at": (timezone.localtime() + dt.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"),
+            "location": "Maakuntasali",
+            "remote_link": "kokous.example/syys",
+        },
+    )
+    meeting = Meeting.objects.get(title="Syyskokous 5/2026")
+    assert response.status_code == 302 and meeting.remote_link == "https://kokous.example/syys"
+    edit = reverse("council:meeting_edit", args=[meeting.pk])
+    client.post(edit, {"action": "item", "title": "Talousarvio", "description": ""})
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(
+        edit,
+        {"action": "attachment", "title": "Talousarvioesitys", "file": SimpleUploadedFile("ta.pdf", b"%PDF-1.7\n")},
+    )
+    refused = client.post(
+        edit, {"action": "attachment", "title": "Kuva", "file": SimpleUploadedFile("kuva.pdf", b"GIF89a")}
+    )
+    assert refused.status_code == 200 and meeting.attachments.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit, {"action": "publish_agenda"})
+    meeting.refresh_from_db()
+    assert meeting.agenda_published_at is not None
+    assert ["kokousjasen@example.org"] in [m.to for m in mailoutbox] and len(mailoutbox) == 2  # member and deputy
+    client.logout()
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Talousarvio" in page and "Talousarvioesitys" in page and "kokous.example" not in page
