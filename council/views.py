@@ -67,6 +67,7 @@ def term_detail(request, pk: int):
         "term": term,
         "rows": selectors.composition(term),
         "working_groups": term.working_groups.prefetch_related("members__organisation"),
+        "can_manage": is_secretary(request.user),
     }
     return render(request, "council/term_detail.html", context)
 

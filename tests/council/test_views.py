@@ -53,8 +53,11 @@ def test_a_deputy_stepping_in_keeps_the_history(client, secretary):
     seat = seat_with_holders(
         term, member=PersonFactory(name="Eroava Jäsen"), deputy=PersonFactory(name="Nouseva Varajäsen")
     )
+    change = reverse("council:seat_deputy_steps_in", args=[seat.pk])
+    assert change not in client.get(reverse("council:term", args=[term.pk])).content.decode()
     client.force_login(secretary)
-    client.post(reverse("council:seat_deputy_steps_in", args=[seat.pk]), {"reason": "Muutto pois maakunnasta"})
+    assert change in client.get(reverse("council:term", args=[term.pk])).content.decode()
+    client.post(change, {"reason": "Muutto pois maakunnasta"})
     member = SeatHolding.objects.active().get(seat=seat, role="member")
     assert member.person.name == "Nouseva Varajäsen"
     assert not SeatHolding.objects.active().filter(seat=seat, role="deputy").exists()
