@@ -77,6 +77,6 @@ def test_a_task_queued_by_a_request_logs_the_requests_id(client, json_log, smtp_
     while not json_log("portal.task") and time.monotonic() < deadline:
         time.sleep(0.05)
     [task_line] = json_log("portal.task")
-    assert task_line["task"] == "portal.tasks.send_email_task"
+    assert task_line["task"] == "portal.tasks.send_outgoing_mail_task"
     assert task_line["state"] == "SUCCESS"
     assert task_line["request_id"] == request_id
