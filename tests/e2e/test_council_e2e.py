@@ -67,6 +67,8 @@ def test_the_secretary_publishes_minutes_and_a_resident_finds_them_in_the_archiv
     page.get_by_role("region", name="Julkaistavat tarkastetut pöytäkirjat").get_by_role(
         "link", name="Kevätkokous 2/2026"
     ).click()
+    # Check the page with the editor started (its toolbar included), not the bare textarea.
+    page.get_by_role("textbox", name="Pöytäkirja").wait_for()
     assert_accessible(page, "minutes form")
     page.get_by_role("button", name="Julkaise pöytäkirja").click()
     expect(page.get_by_text("Pöytäkirja julkaistiin.")).to_be_visible()
