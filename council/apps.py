@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class CouncilConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "council"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from portal.audit import register_action_labels
+
+        from . import personal_data  # noqa: F401  (sections of "download my data")
+
+        register_action_labels(
+            {
+                "council.group.joined": _("Joined the cooperation group"),
+                "council.group.left": _("Left the cooperation group"),
+                "council.election.opened": _("Election opened"),
+                "council.election.nominated": _("Candidate nominated"),
+                "council.election.rejected": _("Nomination rejected"),
+                "council.election.voting_opened": _("Voting opened"),
+                "council.election.closed": _("Voting closed"),
+                "council.election.counted": _("Votes counted"),
+                "council.election.meeting_results": _("Meeting's election results entered"),
+                "council.election.approved": _("Election result approved"),
+                "council.seat.deputy_stepped_in": _("Deputy stepped in"),
+                "council.meeting.agenda_published": _("Agenda published"),
+                "council.minutes.sent_for_checking": _("Minutes sent to the checkers"),
+                "council.minutes.approved": _("Minutes approved by a checker"),
+                "council.minutes.published": _("Minutes published"),
+                "council.document.changed": _("Council document changed"),
+            }
+        )

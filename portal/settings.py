@@ -377,3 +377,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # One derivation of the visitor's address for the lockout, the rate limits and the audit log.
 AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
+
+# The association council: meeting attachments' size limit, and how few voters in a seat make the
+# results page warn that totals can reveal individual choices.
+COUNCIL_ATTACHMENT_MAX_BYTES = int(os.environ.get("COUNCIL_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+COUNCIL_SMALL_SEAT_VOTERS = int(os.environ.get("COUNCIL_SMALL_SEAT_VOTERS", "5"))

@@ -34,6 +34,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("organisations.urls")),
+    path("", include("council.urls")),
     path("admin/", admin.site.urls),
     path("tili/", include("accounts.urls")),
     path("tili/", include("accounts.allauth_urls")),

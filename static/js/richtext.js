@@ -48,6 +48,13 @@ function createEditor(textarea) {
   element.className = disabled ? "prose-editor disabled" : "prose-editor"
   textarea.before(element)
   element.append(textarea)
+  // The editable area replaces the textarea for assistive technology: it takes over its label.
+  const attributes = { "aria-multiline": "true" }
+  const label = textarea.id && document.querySelector(`label[for="${textarea.id}"]`)
+  if (label) {
+    label.id ||= `${textarea.id}-label`
+    attributes["aria-labelledby"] = label.id
+  }
   return new Editor({
     element,
     editable: !disabled,
@@ -56,6 +63,7 @@ function createEditor(textarea) {
     // Tiptap would add its base styles as an inline <style>, which the policy refuses:
     // static/css/richtext.css carries them.
     injectCSS: false,
+    editorProps: { attributes },
     onUpdate({ editor }) {
       const html = editor.getHTML()
       textarea.value = isEmpty(html) ? "" : html
