@@ -33,6 +33,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("organisations.urls")),
+    path("", include("forums.urls")),
     path("admin/", admin.site.urls),
     path("tili/", include("accounts.urls")),
     path("tili/", include("allauth.urls")),
