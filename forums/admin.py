@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .foundations import sanitise_html
 from .models import Event, EventOrganiser, Registration
@@ -19,6 +20,7 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "decided_by", "decided_at", "created_at", "updated_at"]
     filter_horizontal = ["sectors", "organiser_municipalities"]
     inlines = [EventOrganiserInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         # The admin bypasses the services: the description must still never hold unsanitised HTML.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,13 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+def _formfield(model_field, **kwargs):
+    # A link typed without a scheme ("meet.example/abc") is https today.
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
 
 
 class EventForm(forms.ModelForm):
@@ -40,6 +48,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
+        formfield_callback = _formfield
         fields = [
             "title",
             "kind",
