@@ -56,7 +56,7 @@ def test_concurrent_registrations_for_the_last_seat_one_wins_the_rest_wait():
         try:
             barrier.wait()
             outcomes.append(register(event, f"kilpailija{number}@example.org").status)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
         finally:
             connection.close()
@@ -365,7 +365,9 @@ def test_the_description_is_sanitised():
     secretary = UserFactory(is_staff=True)
     event = services.event_create(
         user=secretary,
-        fields=event_fields(description='<p onclick="x()">Hei<script>alert(1)</script> <a href="javascript:x()">l</a></p>'),
+        fields=event_fields(
+            description='<p onclick="x()">Hei<script>alert(1)</script> <a href="javascript:x()">l</a></p>'
+        ),
         organisers=services.EventOrganisers(),
     )
     assert "script" not in event.description
