@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.permissions import requires_capability
@@ -443,8 +443,11 @@ def delegates(request, slug: str):
             formset._non_form_errors = formset.error_class([REGISTRATION_ERRORS[error.code]()])
         else:
             if result.registered:
+                count = len(result.registered)
                 messages.success(
-                    request, gettext("%(count)d delegates were registered.") % {"count": len(result.registered)}
+                    request,
+                    ngettext("%(count)d delegate was registered.", "%(count)d delegates were registered.", count)
+                    % {"count": count},
                 )
             if result.duplicates:
                 messages.warning(
