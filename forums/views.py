@@ -227,7 +227,7 @@ def event_register(request, slug: str):
     initial = {}
     if request.user.is_authenticated:
         initial = {"email": request.user.email, "name": request.user.get_full_name()}
-    form = RegistrationForm(request.POST or None, event=event, initial=initial)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event, initial=initial)
     if request.method == "POST" and form.is_valid():
         key = f"forums:register:{client_address(request)}"
         if not within_limit(key, limit=settings.EVENT_REGISTRATIONS_PER_HOUR, window_seconds=3600):
@@ -314,7 +314,7 @@ def _save_event(request, form: EventForm, event: Event | None):
 def event_create(request):
     if not permissions.can_create_events(request.user):
         raise PermissionDenied
-    form = EventForm(request.POST or None, user=request.user, initial={"on_site": True})
+    form = EventForm(request.POST if request.method == "POST" else None, user=request.user, initial={"on_site": True})
     if request.method == "POST" and form.is_valid():
         event = _save_event(request, form, None)
         if event is not None:
@@ -330,7 +330,7 @@ def event_create(request):
 @require_http_methods(["GET", "POST"])
 def event_edit(request, slug: str):
     event = _managed_event(request, slug)
-    form = EventForm(request.POST or None, instance=event, user=request.user)
+    form = EventForm(request.POST if request.method == "POST" else None, instance=event, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = _save_event(request, form, event)
         if saved is not None:
@@ -423,7 +423,7 @@ def delegates(request, slug: str):
     chosen = request.POST.get("organisation") or request.GET.get("yhdistys")
     # Another association's address name is a 404, like a missing one.
     organisation = get_object_or_404(organisations, slug=chosen) if chosen else organisations.first()
-    formset = DelegateFormSet(request.POST or None, prefix="delegates")
+    formset = DelegateFormSet(request.POST if request.method == "POST" else None, prefix="delegates")
     if request.method == "POST" and event.registration_is_open() and formset.is_valid():
         people = [
             services.Delegate(
