@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Sector
@@ -35,14 +36,22 @@ def _sector_choices():
 
 class EventFilter(django_filters.FilterSet):
     kunta = django_filters.MultipleChoiceFilter(
-        label=_("Municipality"), choices=_municipality_choices, method="filter_municipality"
+        label=_("Municipality"),
+        choices=_municipality_choices,
+        method="filter_municipality",
+        widget=forms.CheckboxSelectMultiple,
     )
-    tyyppi = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=_kind_choices, method="filter_kind")
-    toimiala = django_filters.MultipleChoiceFilter(label=_("Sector"), choices=_sector_choices, method="filter_sector")
+    tyyppi = django_filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=_kind_choices, method="filter_kind", widget=forms.CheckboxSelectMultiple
+    )
+    toimiala = django_filters.MultipleChoiceFilter(
+        label=_("Sector"), choices=_sector_choices, method="filter_sector", widget=forms.CheckboxSelectMultiple
+    )
     osallistuminen = django_filters.ChoiceFilter(
         label=_("Participation"),
         choices=[(ON_SITE, _("On site")), (REMOTE, _("Remotely"))],
         method="filter_participation",
+        widget=forms.RadioSelect,
         empty_label=_("All"),
     )
 
