@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 
 from .foundations import sanitise_html
 from .models import Event, EventOrganiser, Registration
+from .selectors import bump_calendar_version
 
 
 class EventOrganiserInline(admin.TabularInline):
@@ -26,6 +27,7 @@ class EventAdmin(admin.ModelAdmin):
         # The admin bypasses the services: the description must still never hold unsanitised HTML.
         obj.description = sanitise_html(obj.description)
         super().save_model(request, obj, form, change)
+        transaction.on_commit(bump_calendar_version)
 
 
 @admin.register(Registration)

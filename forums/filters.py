@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Municipality, Sector
+from organisations.filters import directory_reference
 
 from .models import Event
 
@@ -27,11 +29,12 @@ def _kind_choices():
 
 
 def _municipality_choices():
-    return [(m.code, m.name) for m in Municipality.objects.served().order_by("name_fi")]
+    # The directory's cached reference data: no query per page for the choices.
+    return [(option.value, option.name) for option in directory_reference().municipalities]
 
 
 def _sector_choices():
-    return [(s.slug, s.name) for s in Sector.objects.all()]
+    return [(option.value, option.name) for option in directory_reference().sectors]
 
 
 class EventFilter(django_filters.FilterSet):
@@ -60,7 +63,9 @@ class EventFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_municipality(self, queryset, name, value):
-        return queryset.filter(municipality__code__in=value) if value else queryset
+        if not value:
+            return queryset
+        return queryset.filter(municipality_id__in=[o.pk for o in directory_reference().lookup("kunta", value)])
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=[KIND_SLUGS[slug] for slug in value]) if value else queryset
@@ -68,7 +73,8 @@ class EventFilter(django_filters.FilterSet):
     def filter_sector(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(pk__in=Event.sectors.through.objects.filter(sector__slug__in=value).values("event_id"))
+        sector_ids = [o.pk for o in directory_reference().lookup("toimiala", value)]
+        return queryset.filter(pk__in=Event.sectors.through.objects.filter(sector_id__in=sector_ids).values("event_id"))
 
     def filter_participation(self, queryset, name, value):
         if value == ON_SITE:
@@ -83,3 +89,23 @@ class EventFilter(django_filters.FilterSet):
 
     def invalid_messages(self) -> list[str]:
         return [str(error) for errors in self.errors.values() for error in errors]
+
+    def fieldsets_html(self) -> str:
+        """The filters as checkbox and radio fieldsets, built here: the template engine took most of
+        the calendar's time rendering some seventy choice widgets one by one."""
+        html = []
+        for name, field in self.form.fields.items():
+            kind = "checkbox" if isinstance(field.widget, forms.CheckboxSelectMultiple) else "radio"
+            chosen = set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
+            html.append(f"<fieldset><legend>{escape(field.label)}</legend><ul>")
+            choices = list(field.choices)
+            if kind == "radio" and not chosen:
+                chosen = {""}
+            for number, (value, label) in enumerate(choices):
+                checked = " checked" if str(value) in chosen else ""
+                html.append(
+                    f'<li><input type="{kind}" name="{name}" value="{escape(value)}" id="id_{name}_{number}"{checked}> '
+                    f'<label for="id_{name}_{number}">{escape(label)}</label></li>'
+                )
+            html.append("</ul></fieldset>")
+        return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

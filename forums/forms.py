@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.db import models
 from django.forms import formset_factory
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import Municipality, Sector
 
 from . import permissions
-from .models import Event, Registration
+from .models import MAX_EVENT_DAYS, Event, Registration
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -111,6 +113,8 @@ class EventForm(forms.ModelForm):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("The event cannot end before it starts."))
+        elif starts and ends and ends - starts > timedelta(days=MAX_EVENT_DAYS):
+            self.add_error("ends_at", _("An event can last at most 31 days."))
         if cleaned.get("remote") and not cleaned.get("remote_url"):
             self.add_error("remote_url", _("Give the link for remote participation."))
         return cleaned

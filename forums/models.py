@@ -20,6 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Language, Municipality, Organisation, Sector
 
+# An event (a forum, a camp, an exhibition) lasts at most this long; the calendar's index relies on it.
+MAX_EVENT_DAYS = 31
+PUBLIC_STATUSES = ("published", "cancelled")
+
 
 class EventQuerySet(models.QuerySet):
     def published(self) -> EventQuerySet:
@@ -27,14 +31,25 @@ class EventQuerySet(models.QuerySet):
 
     def public(self) -> EventQuerySet:
         """What the calendar shows: published and cancelled events (a cancellation is news too)."""
-        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        return self.filter(status__in=PUBLIC_STATUSES)
 
     def upcoming(self, now: datetime | None = None) -> EventQuerySet:
-        """Not yet over: an event under way still belongs to the calendar, not the archive."""
-        return self.filter(ends_at__gte=now or timezone.now())
+        """Not yet over: an event under way still belongs to the calendar, not the archive.
+
+        The redundant lower bound on the start (no event lasts longer than MAX_EVENT_DAYS) lets
+        PostgreSQL walk the start-time index from there and stop after a page of rows.
+        """
+        now = now or timezone.now()
+        return self.filter(ends_at__gte=now, starts_at__gte=now - timedelta(days=MAX_EVENT_DAYS))
 
     def past(self, now: datetime | None = None) -> EventQuerySet:
-        return self.filter(ends_at__lt=now or timezone.now())
+        now = now or timezone.now()
+        # The start bound is implied by the end; stated, it lets the archive walk the index backwards.
+        return self.filter(ends_at__lt=now, starts_at__lt=now)
+
+    def overlapping(self, start: datetime, end: datetime) -> EventQuerySet:
+        """Events taking place at some moment in [start, end)."""
+        return self.filter(starts_at__lt=end, ends_at__gte=start, starts_at__gte=start - timedelta(days=MAX_EVENT_DAYS))
 
     def awaiting_moderation(self) -> EventQuerySet:
         return self.filter(status=Event.Status.PENDING)
@@ -138,15 +153,24 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         indexes = [
-            # The calendar: public events by time, and the archive in reverse.
+            # The calendar and the archive: public events in start order, read a page at a time.
+            models.Index(
+                fields=["starts_at", "id"],
+                condition=models.Q(status__in=PUBLIC_STATUSES),
+                name="forums_event_public_start",
+            ),
             models.Index(fields=["status", "starts_at"], name="forums_event_status_start"),
-            models.Index(fields=["status", "ends_at"], name="forums_event_status_end"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
             ),
             models.CheckConstraint(condition=models.Q(on_site=True) | models.Q(remote=True), name="event_has_a_way_in"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__lte=models.F("starts_at") + timedelta(days=MAX_EVENT_DAYS)),
+                name="event_lasts_at_most_max_days",
+                violation_error_message=_("An event can last at most 31 days."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(registration_closes_at__isnull=True)
                 | models.Q(registration_opens_at__isnull=True)

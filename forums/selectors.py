@@ -4,20 +4,54 @@ from __future__ import annotations
 
 import calendar
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from organisations.models import Municipality, Organisation
 
 from .models import Event, Registration
 
+CALENDAR_VERSION_KEY = "forums:calendar-version"
+FEED_CACHE_SECONDS = 600
 HOME_EVENT_COUNT = 5
 SECTION_EVENT_COUNT = 10
+
+
+def bump_calendar_version() -> None:
+    """Tell cached feeds that events changed (called after the change commits)."""
+    try:
+        cache.incr(CALENDAR_VERSION_KEY)
+    except ValueError:
+        cache.set(CALENDAR_VERSION_KEY, 1, None)
+
+
+def calendar_version() -> int:
+    return cache.get_or_set(CALENDAR_VERSION_KEY, 1, None)
+
+
+def cached_feed(key: str, build) -> bytes:
+    """An iCalendar feed from the cache (rebuilt after any event changes, or after ten minutes).
+
+    Building one is the icalendar library's work, some milliseconds per event; calendar
+    applications poll the same few feeds over and over.
+    """
+    full_key = f"forums:feed:{calendar_version()}:{hashlib.sha256(key.encode()).hexdigest()}"
+    body = cache.get(full_key)
+    if body is None:
+        body = build()
+        cache.set(full_key, body, FEED_CACHE_SECONDS)
+    return body
 
 
 def calendar_events(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
@@ -70,6 +104,7 @@ class Day:
     date: date
     in_month: bool
     events: list[Event] = field(default_factory=list)
+    events_html: str = ""
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -87,14 +122,34 @@ def month_weeks(events: QuerySet[Event], year: int, month: int) -> list[list[Day
     start, end = month_bounds(year, month)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     days = {day: Day(day, day.month == month) for week in weeks for day in week}
-    for event in events.filter(starts_at__lt=end, ends_at__gte=start).order_by("starts_at", "pk"):
+    for event in events.overlapping(start, end).order_by("starts_at", "pk"):
         first = timezone.localdate(event.starts_at)
         last = timezone.localdate(event.ends_at)
         current = max(first, weeks[0][0])
         while current <= min(last, weeks[-1][-1]):
             days[current].events.append(event)
             current += timedelta(days=1)
+    _render_days(days.values())
     return [[days[day] for day in week] for week in weeks]
+
+
+def _render_days(days) -> None:
+    """Each day's event links as HTML, built here: a busy month has hundreds of them, and the
+    template engine spent most of the month view's time on them one by one."""
+    url_pattern = reverse("forums:detail", args=["slug-placeholder"])
+    cancelled = gettext("Cancelled")
+    for day in days:
+        if not day.events:
+            continue
+        items = []
+        for event in day.events:
+            url = url_pattern.replace("slug-placeholder", event.slug)
+            starts = timezone.localtime(event.starts_at)
+            # A multi-day event shows its start time on its first day only.
+            time_text = f"{starts:%H.%M} " if starts.date() == day.date else ""
+            note = f" ({escape(cancelled)})" if event.status == Event.Status.CANCELLED else ""
+            items.append(f'<li><a href="{escape(url)}">{time_text}{escape(event.title)}</a>{note}</li>')
+        day.events_html = mark_safe("<ul>" + "".join(items) + "</ul>")  # noqa: S308 - every value is escaped
 
 
 PARTICIPANT_COLUMNS = ("name", "email", "organisation", "participation", "status", "registered", "needs")

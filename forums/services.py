@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import Municipality, Organisation, Sector
 from portal.mail import queue_email
 
-from . import permissions
+from . import permissions, selectors
 from .foundations import audit_record, sanitise_html
 from .models import Event, EventOrganiser, Registration
 
@@ -116,6 +116,11 @@ def _check_scope(*, user, kind: str, municipality: Municipality | None, organise
         raise ValidationError({"organiser_organisations": _("Choose the organising association.")})
 
 
+def _calendar_changed() -> None:
+    # After the commit: a feed rebuilt before it would cache the old state.
+    transaction.on_commit(selectors.bump_calendar_version)
+
+
 def _apply(event: Event, fields: dict[str, Any]) -> None:
     for name in EVENT_FIELDS:
         if name in fields:
@@ -153,6 +158,7 @@ def event_create(
     event.full_clean()
     event.save()
     _set_relations(event, organisers=organisers, sectors=sectors)
+    _calendar_changed()
     action = "forums.event.published" if event.status == Event.Status.PUBLISHED else "forums.event.submitted"
     audit_record(action=action, actor=user, target=event, details={"kind": event.kind})
     return event
@@ -180,6 +186,7 @@ def event_update(
     event.full_clean()
     event.save()
     _set_relations(event, organisers=organisers, sectors=sectors)
+    _calendar_changed()
     audit_record(action="forums.event.changed", actor=user, target=event, details={"status": event.status})
     # More seats (or fewer people) may let the waiting list in.
     _promote_waiting(event)
@@ -210,6 +217,7 @@ def event_approve(*, moderator, event: Event) -> Event:
     event.decided_by, event.decided_at, event.rejection_reason = moderator, timezone.now(), ""
     event.full_clean()
     event.save()
+    _calendar_changed()
     audit_record(action="forums.event.approved", actor=moderator, target=event)
     _notify_submitter(event, "event_approved")
     return event
@@ -243,6 +251,7 @@ def event_cancel(*, user, event: Event) -> Event:
     event.save(update_fields=["status", "updated_at"])
     for registration in event.registrations.active():
         _mail_registration(registration, "event_cancelled")
+    _calendar_changed()
     audit_record(action="forums.event.cancelled", actor=user, target=event)
     return event
 

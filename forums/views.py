@@ -99,13 +99,17 @@ def event_month(request, year: int | None = None, month: int | None = None):
 def calendar_feed(request):
     """iCalendar of the upcoming (and the last month's) public events, with the calendar's filters."""
     since = timezone.now() - timedelta(days=31)
-    event_filter, events = _filtered(request, Event.objects.public().filter(ends_at__gte=since))
+    event_filter, events = _filtered(request, Event.objects.public().upcoming(since))
     if event_filter.errors:
         return HttpResponse(status=400)
-    body = ics.calendar_bytes(
-        events.select_related("municipality").order_by("starts_at")[:2000],
-        url_for=lambda event: request.build_absolute_uri(event.get_absolute_url()),
-        name=f"{settings.PORTAL_NAME}: {gettext('Events')}",
+    query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key) if key != "page")
+    body = selectors.cached_feed(
+        f"{get_language()}:{request.get_host()}:{query}",
+        lambda: ics.calendar_bytes(
+            events.select_related("municipality").order_by("starts_at")[:2000],
+            url_for=lambda event: request.build_absolute_uri(event.get_absolute_url()),
+            name=f"{settings.PORTAL_NAME}: {gettext('Events')}",
+        ),
     )
     return _ics_response(body, "tapahtumat.ics")
 

@@ -14,7 +14,7 @@ from icalendar import Calendar
 from forums import services
 from forums.models import Event, Registration
 from organisations.models import Municipality, Sector
-from tests.organisations.factories import OrganisationFactory, municipal_contact_user
+from tests.organisations.factories import OrganisationFactory, UserFactory, municipal_contact_user
 from tests.organisations.roles import make_editor
 
 from .factories import EventFactory, RegistrationFactory, in_days
@@ -255,3 +255,31 @@ def test_an_editor_s_event_form_offers_only_their_associations(client):
     content = client.get(reverse("forums:create")).content.decode()
     assert "Oma Yhdistys ry" in content and "Vieras Yhdistys ry" not in content
     assert 'value="local_forum"' not in content
+
+
+def test_a_cached_feed_shows_an_event_published_after_it(client, django_capture_on_commit_callbacks):
+    feed = reverse("forums:feed")
+    assert Calendar.from_ical(client.get(feed).content).walk("VEVENT") == []
+    secretary = UserFactory(is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_create(
+            user=secretary,
+            fields={
+                "title": "Uusi foorumi",
+                "kind": Event.Kind.REGIONAL_FORUM,
+                "starts_at": in_days(5),
+                "ends_at": in_days(5) + timedelta(hours=2),
+                "on_site": True,
+            },
+            organisers=services.EventOrganisers(),
+        )
+    assert [str(e["SUMMARY"]) for e in Calendar.from_ical(client.get(feed).content).walk("VEVENT")] == ["Uusi foorumi"]
+
+
+def test_the_month_view_shows_a_multi_day_event_on_each_of_its_days(client):
+    start = (timezone.localtime() + timedelta(days=70)).replace(day=10, hour=9, minute=0, second=0, microsecond=0)
+    EventFactory(title="Leiri", starts_at=start, ends_at=start + timedelta(days=2, hours=6))
+    content = client.get(reverse("forums:month", args=[start.year, start.month])).content.decode()
+    cells = content.split('<li class="day')[1:]
+    with_camp = [re.search(r'datetime="([\d-]+)"', cell).group(1) for cell in cells if "Leiri" in cell]
+    assert with_camp == [f"{start:%Y-%m}-10", f"{start:%Y-%m}-11", f"{start:%Y-%m}-12"]
