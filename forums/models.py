@@ -156,6 +156,7 @@ class Event(models.Model):
             # The calendar and the archive: public events in start order, read a page at a time.
             models.Index(
                 fields=["starts_at", "id"],
+                include=["ends_at"],
                 condition=models.Q(status__in=PUBLIC_STATUSES),
                 name="forums_event_public_start",
             ),
