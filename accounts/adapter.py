@@ -8,12 +8,21 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 
+from portal.client_address import client_address
 from portal.mail import queue_rendered_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # allauth's per-address rate limits count the same visitor as the lockout and rate limits.
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
+
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.PORTAL_NAME}] {subject}"
 

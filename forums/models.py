@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Language, Municipality, Organisation, Sector
+from portal.richtext import SanitisedHTMLField
 
 # An event (a forum, a camp, an exhibition) lasts at most this long; the calendar's index relies on it.
 MAX_EVENT_DAYS = 31
@@ -82,8 +83,7 @@ class Event(models.Model):
     slug = models.SlugField(_("address name"), max_length=220, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    # Sanitised HTML (forums.foundations.sanitise_html) written only by the services.
-    description = models.TextField(_("description"), blank=True, max_length=20000)
+    description = SanitisedHTMLField(_("description"), blank=True, max_length=20000)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("For example the venue's name"))

@@ -24,10 +24,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Organisation, Sector
+from portal.audit import audit_record
 from portal.mail import queue_email
 
 from . import permissions, selectors
-from .foundations import audit_record, sanitise_html
 from .models import Event, EventOrganiser, Registration
 
 CANCELLATION_SALT = "forums.registration.cancel"
@@ -125,7 +125,6 @@ def _apply(event: Event, fields: dict[str, Any]) -> None:
     for name in EVENT_FIELDS:
         if name in fields:
             setattr(event, name, fields[name])
-    event.description = sanitise_html(event.description)
     if not event.remote:
         event.remote_url = ""
         event.remote_capacity = None

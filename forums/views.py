@@ -16,8 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.client_address import client_address
 from portal.permissions import requires_capability
-from portal.ratelimit import client_address, within_limit
+from portal.ratelimit import within_limit
 
 from . import ics, permissions, selectors, services
 from .filters import EventFilter

@@ -1,14 +1,15 @@
 """A small fixed-window rate limit on the shared cache (Redis in production).
 
 For light protection of public forms (reports of outdated listings); login has django-axes.
+Key the limits by ``client_address(request)``: behind a proxy it is the visitor's address, not the
+proxy's, so one visitor's limit is not everybody's.
 """
 
 from django.core.cache import cache
 
+from portal.client_address import client_address
 
-def client_address(request) -> str:
-    # Behind a proxy REMOTE_ADDR is set from the trusted forwarded header by the server (gunicorn).
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+__all__ = ["client_address", "within_limit"]
 
 
 def within_limit(key: str, *, limit: int, window_seconds: int) -> bool:

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    # Static files of the rich-text editor (portal/richtext.py); its own widget is not used.
+    "django_prose_editor",
     "portal",
     "accounts",
     "organisations",
@@ -184,6 +186,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing a task happens inside requests: with Redis unreachable give up within about a second
+# (the outbox keeps the message and its sweep sends it later) instead of retrying for ever.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-sign-in-records": {"task": "accounts.tasks.purge_sign_in_records_task", "schedule": 24 * 60 * 60},
     "organisations-confirmation-reminders": {
@@ -191,6 +203,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Once a day, in the morning: the task itself decides which listings are due.
         "schedule": crontab(hour=7, minute=30),
     },
+    # The outbox: send what the immediate task did not (lost Celery message, broker down, retries
+    # due) and flag rows a dead worker left in flight; purge old sent rows nightly.
+    "outbox-sweep": {"task": "portal.tasks.outbox_sweep_task", "schedule": 60},
+    "outbox-purge": {"task": "portal.tasks.outbox_purge_task", "schedule": crontab(hour=3, minute=40)},
     "forums-event-reminders": {
         "task": "forums.tasks.send_event_reminders_task",
         # Hourly: each confirmed registrant is reminded once, EVENT_REMINDER_HOURS before the start.
@@ -198,7 +214,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "forums-purge-registration-needs": {
         "task": "forums.tasks.purge_registration_needs_task",
-        "schedule": crontab(hour=3, minute=40),
+        "schedule": crontab(hour=3, minute=50),
     },
 }
 
@@ -232,8 +248,26 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 30
+# The e-mail outbox (portal/outbox.py): a queued message not sent by its immediate task is sent by
+# the sweep after OUTBOX_SWEEP_AFTER_SECONDS; temporary failures retry with a back-off starting at
+# OUTBOX_RETRY_BACKOFF_SECONDS (doubling, at most an hour) up to OUTBOX_MAX_ATTEMPTS; a row left
+# "sending" for OUTBOX_SENDING_TIMEOUT_MINUTES becomes "unknown"; sent rows are kept
+# OUTBOX_RETENTION_DAYS.
+OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "120"))
+OUTBOX_RETRY_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_RETRY_BACKOFF_SECONDS", "60"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+OUTBOX_SENDING_TIMEOUT_MINUTES = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_MINUTES", "10"))
+OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "100"))
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Järjestötori <noreply@jarjestotori.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Behind a TLS-terminating proxy (or a chain of them, e.g. a CDN and a load balancer) the socket's
+# address is the nearest proxy's: the visitor's address is read from X-Forwarded-For, counting this
+# many trusted proxies from its right end (portal.client_address). Not behind a proxy, the header
+# is a client's claim and is never read.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
 
 # Security: production defaults are strict; DEBUG or an explicit variable relaxes them.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -244,7 +278,7 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -315,7 +349,5 @@ AXES_USERNAME_FORM_FIELD = "email"
 SIGN_IN_RECORD_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RECORD_RETENTION_DAYS", "90"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
-)
+# One derivation of the visitor's address for the lockout, the rate limits and the audit log.
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
