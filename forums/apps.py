@@ -8,4 +8,18 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums and events")
 
     def ready(self) -> None:
+        from portal.audit import register_action_labels
+
         from . import personal_data  # noqa: F401  (sections of "download my data")
+
+        register_action_labels(
+            {
+                "forums.event.published": _("Event published"),
+                "forums.event.submitted": _("Event submitted for moderation"),
+                "forums.event.changed": _("Event changed"),
+                "forums.event.approved": _("Event approved"),
+                "forums.event.rejected": _("Event rejected"),
+                "forums.event.cancelled": _("Event cancelled"),
+                "forums.registration.cancelled": _("Registration cancelled by an organiser"),
+            }
+        )

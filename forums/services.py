@@ -471,9 +471,11 @@ def delegates_register(
 
 def _reminder_send(registration_id: int, now: datetime) -> bool:
     with transaction.atomic():
-        # SKIP LOCKED: a second run racing this one leaves the row to whoever holds it.
+        # SKIP LOCKED: a second run racing this one leaves the row to whoever holds it. Only this
+        # row ("self"): locking the joined event too would make a racing run skip the event's
+        # other registrations while this one is being sent, and nobody would come back for them.
         registration = (
-            Registration.objects.select_for_update(skip_locked=True)
+            Registration.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event")
             .filter(pk=registration_id, status=Registration.Status.CONFIRMED, reminder_sent_at__isnull=True)
             .first()

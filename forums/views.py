@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.audit import audit_entries_for
 from portal.client_address import client_address
 from portal.permissions import requires_capability
 from portal.ratelimit import within_limit
@@ -199,6 +200,10 @@ def event_detail(request, slug: str):
         "json_ld": event_json_ld(request, event) if event.is_public else "",
         "manages": manages,
         "can_moderate": permissions.can_moderate_events(request.user),
+        # The event's history for those who look after it (organisers and moderators).
+        "audit_entries": audit_entries_for(event)[:50]
+        if manages or permissions.can_moderate_events(request.user)
+        else None,
         "organisers": event.organiser_organisations.filter(status="published"),
         "registration_open": event.registration_is_open(),
         "form": RegistrationForm(event=event) if event.registration_is_open() else None,
