@@ -301,6 +301,7 @@ def _mail_registration(registration: Registration, template: str) -> None:
         to=[registration.email],
         context=_mail_context(registration, language),
         language=language,
+        label=f"forums.{template}",
     )
 
 
