@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
@@ -99,11 +100,19 @@ def organisation_section(request, organisation: Organisation) -> dict:
     return {"section_events": list(events[:SECTION_EVENT_COUNT]), "section_organisation": organisation}
 
 
+class MonthEvent(NamedTuple):
+    slug: str
+    title: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+
+
 @dataclass
 class Day:
     date: date
     in_month: bool
-    events: list[Event] = field(default_factory=list)
+    events: list[MonthEvent] = field(default_factory=list)
     events_html: str = ""
 
 
@@ -122,7 +131,9 @@ def month_weeks(events: QuerySet[Event], year: int, month: int) -> list[list[Day
     start, end = month_bounds(year, month)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     days = {day: Day(day, day.month == month) for week in weeks for day in week}
-    for event in events.overlapping(start, end).order_by("starts_at", "pk"):
+    # Plain rows, not model instances: a busy month has hundreds of events and only five columns matter.
+    rows = events.overlapping(start, end).order_by("starts_at", "pk").values_list(*MonthEvent._fields)
+    for event in map(MonthEvent._make, rows):
         first = timezone.localdate(event.starts_at)
         last = timezone.localdate(event.ends_at)
         current = max(first, weeks[0][0])

@@ -81,7 +81,7 @@ def event_month(request, year: int | None = None, month: int | None = None):
     year, month = year or today.year, month or today.month
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         raise Http404
-    event_filter, events = _filtered(request, selectors.calendar_events(Event.objects.public()))
+    event_filter, events = _filtered(request, Event.objects.public())
     previous = date(year - (month == 1), (month - 2) % 12 + 1, 1)
     following = date(year + (month == 12), month % 12 + 1, 1)
     context = {
