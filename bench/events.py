@@ -243,7 +243,6 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("EVENT_REGISTRATIONS_PER_HOUR", "1000000")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
     ensure_database(args.database_url)
     setup_django(args.database_url)
     from django.core.management import call_command
