@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from organisations.models import Municipality, Organisation
 
@@ -25,6 +25,7 @@ from .models import Event, Registration
 
 CALENDAR_VERSION_KEY = "forums:calendar-version"
 FEED_CACHE_SECONDS = 600
+RESULTS_CACHE_SECONDS = 60
 HOME_EVENT_COUNT = 5
 SECTION_EVENT_COUNT = 10
 
@@ -53,6 +54,21 @@ def cached_feed(key: str, build) -> bytes:
         body = build()
         cache.set(full_key, body, FEED_CACHE_SECONDS)
     return body
+
+
+def cached_results(request, build) -> str:
+    """The calendar list's results and filters as HTML, cached for a minute per address and
+    language, and dropped whenever an event changes. The minute bounds how long an event that has
+    just ended stays listed; everything around the fragment (the header, the CSRF token) is
+    rendered per request."""
+    query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
+    key = f"{get_language()}:{request.path}:{query}"
+    full_key = f"forums:results:{calendar_version()}:{hashlib.sha256(key.encode()).hexdigest()}"
+    html = cache.get(full_key)
+    if html is None:
+        html = build()
+        cache.set(full_key, html, RESULTS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output
 
 
 def calendar_events(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:

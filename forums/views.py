@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -37,23 +38,30 @@ def _filtered(request, queryset):
     return event_filter, events
 
 
-def _filter_context(event_filter: EventFilter) -> dict:
-    return {"filter": event_filter, "errors": event_filter.invalid_messages() if event_filter.errors else []}
-
-
 def _list_page(request, queryset, *, template: str, extra: dict | None = None):
     event_filter, events = _filtered(request, queryset)
-    paginator = Paginator(events, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    errors = event_filter.invalid_messages() if event_filter.errors else []
+    extra = extra or {}
+
+    def results() -> str:
+        paginator = Paginator(events, PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        context = {
+            "filter": event_filter,
+            "page_obj": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "action": reverse("forums:archive" if extra.get("archive") else "forums:calendar"),
+        }
+        return render_to_string("forums/_event_results.html", context, request=request)
+
     context = {
-        **_filter_context(event_filter),
-        "page_obj": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "query": request.GET.urlencode(),
+        "errors": errors,
+        # A link with an invalid filter is rare and explained: not worth a cache entry.
+        "results_html": results() if errors else selectors.cached_results(request, results),
         "feed_query": _feed_query(request),
-        **(extra or {}),
+        **extra,
     }
-    return render(request, template, context, status=400 if context["errors"] else 200)
+    return render(request, template, context, status=400 if errors else 200)
 
 
 def _feed_query(request) -> str:
@@ -84,17 +92,27 @@ def event_month(request, year: int | None = None, month: int | None = None):
     event_filter, events = _filtered(request, Event.objects.public())
     previous = date(year - (month == 1), (month - 2) % 12 + 1, 1)
     following = date(year + (month == 12), month % 12 + 1, 1)
+    errors = event_filter.invalid_messages() if event_filter.errors else []
+
+    def results() -> str:
+        context = {
+            "filter": event_filter,
+            "weeks": selectors.month_weeks(events, year, month),
+            "month": date(year, month, 1),
+            "today": today,
+        }
+        return render_to_string("forums/_month_results.html", context, request=request)
+
     context = {
-        **_filter_context(event_filter),
-        "weeks": selectors.month_weeks(events, year, month),
+        "errors": errors,
+        "results_html": results() if errors else selectors.cached_results(request, results),
         "month": date(year, month, 1),
         "previous": previous,
         "following": following,
-        "today": today,
         "query": _feed_query(request),
         "feed_query": _feed_query(request),
     }
-    return render(request, "forums/event_month.html", context, status=400 if context["errors"] else 200)
+    return render(request, "forums/event_month.html", context, status=400 if errors else 200)
 
 
 @require_GET

@@ -283,3 +283,22 @@ def test_the_month_view_shows_a_multi_day_event_on_each_of_its_days(client):
     cells = content.split('<li class="day')[1:]
     with_camp = [re.search(r'datetime="([\d-]+)"', cell).group(1) for cell in cells if "Leiri" in cell]
     assert with_camp == [f"{start:%Y-%m}-10", f"{start:%Y-%m}-11", f"{start:%Y-%m}-12"]
+
+
+def test_the_cached_calendar_shows_a_change_made_after_it(client, django_capture_on_commit_callbacks):
+    event = EventFactory(title="Alkuperäinen nimi")
+    url = reverse("forums:calendar")
+    assert "Alkuperäinen nimi" in client.get(url).content.decode()
+    secretary = UserFactory(is_staff=True)
+    fields = {
+        "title": "Uusi nimi",
+        "kind": event.kind,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "on_site": True,
+        "municipality": event.municipality,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_update(user=secretary, event=event, fields=fields, organisers=services.EventOrganisers())
+    content = client.get(url).content.decode()
+    assert "Uusi nimi" in content and "Alkuperäinen nimi" not in content
