@@ -44,7 +44,9 @@ def test_events_bench_runs_small_and_fills_exactly_the_seats():
         assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
         output = completed.stdout
         assert "final: 5 confirmed, 7 waiting, 12 rows, 12 addresses" in output, output
-        assert re.search(r"calendar overall: median [\d.]+ ms, p95 [\d.]+ ms", output), output
+        assert re.search(r"calendar pages \(list and month, not the feed\): median [\d.]+ ms, p95 [\d.]+ ms", output), (
+            output
+        )
     finally:
         with psycopg.connect(base._replace(path="/postgres").geturl(), autocommit=True) as connection:
             connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
