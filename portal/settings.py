@@ -231,7 +231,23 @@ CELERY_BEAT_SCHEDULE: dict = {
     # due) and flag rows a dead worker left in flight; purge old sent rows nightly.
     "outbox-sweep": {"task": "portal.tasks.outbox_sweep_task", "schedule": 60},
     "outbox-purge": {"task": "portal.tasks.outbox_purge_task", "schedule": crontab(hour=3, minute=40)},
+    "forums-event-reminders": {
+        "task": "forums.tasks.send_event_reminders_task",
+        # Hourly: each confirmed registrant is reminded once, EVENT_REMINDER_HOURS before the start.
+        "schedule": crontab(minute=5),
+    },
+    "forums-purge-registration-needs": {
+        "task": "forums.tasks.purge_registration_needs_task",
+        "schedule": crontab(hour=3, minute=50),
+    },
 }
+
+# Events: reminders go out this many hours before the start; registrants' needs (diet,
+# accessibility) are deleted this many days after the end; registrations per client address and hour.
+EVENT_REMINDER_HOURS = int(os.environ.get("EVENT_REMINDER_HOURS", "48"))
+EVENT_NEEDS_RETENTION_DAYS = int(os.environ.get("EVENT_NEEDS_RETENTION_DAYS", "30"))
+EVENT_REGISTRATIONS_PER_HOUR = int(os.environ.get("EVENT_REGISTRATIONS_PER_HOUR", "20"))
+EVENT_CANCELLATION_LINK_MAX_AGE_DAYS = int(os.environ.get("EVENT_CANCELLATION_LINK_MAX_AGE_DAYS", "400"))
 
 # Keeping listings current: editors are asked to confirm their listing this often, reminded after
 # the given numbers of days, and a listing unconfirmed for longer than the stale limit is flagged.

@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("organisations.urls")),
     path("", include("council.urls")),
+    path("", include("forums.urls")),
     path("admin/", admin.site.urls),
     path("tili/", include("accounts.urls")),
     path("tili/", include("accounts.allauth_urls")),

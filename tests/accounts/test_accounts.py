@@ -242,9 +242,9 @@ def test_account_pages_keep_their_query_counts_flat(client, django_assert_num_qu
         assert client.get(reverse("accounts:overview")).status_code == 200
     # Ten for the account's own sections (the outbox's e-mails among them), four for the
     # self-service's (claims, invitations, reports, listing changes), one for the audit log, two
-    # for the council's (the account's council people, the nominations it made): one each,
-    # however many rows.
-    with django_assert_num_queries(17):
+    # for the council's (the account's council people, the nominations it made), one for event
+    # registrations: one each, however many rows.
+    with django_assert_num_queries(18):
         assert client.get(reverse("accounts:personal_data")).status_code == 200
     with django_assert_num_queries(5):
         assert client.get(reverse("accounts:delete")).status_code == 200
