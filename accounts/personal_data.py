@@ -132,3 +132,21 @@ def _audit_log(user) -> list[dict[str, Any]]:
             "created_at", "action", "target_label", "client_address"
         )
     ]
+
+
+@personal_data_section("emails")
+def _emails(user) -> list[dict[str, Any]]:
+    from portal.models import OutgoingMail
+
+    address = user.email.lower()
+    # The outbox keeps sent messages for OUTBOX_RETENTION_DAYS; what it still holds is listed.
+    return [
+        {
+            "subject": mail.subject,
+            "status": mail.status,
+            "created_at": isoformat_or_none(mail.created_at),
+            "sent_at": isoformat_or_none(mail.sent_at),
+        }
+        for mail in OutgoingMail.objects.addressed_to(address).order_by("created_at", "pk")
+        if address in (recipient.lower() for recipient in mail.to)
+    ]

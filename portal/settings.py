@@ -186,6 +186,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing a task happens inside requests: with Redis unreachable give up within about a second
+# (the outbox keeps the message and its sweep sends it later) instead of retrying for ever.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-sign-in-records": {"task": "accounts.tasks.purge_sign_in_records_task", "schedule": 24 * 60 * 60},
     "organisations-confirmation-reminders": {
@@ -193,6 +203,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Once a day, in the morning: the task itself decides which listings are due.
         "schedule": crontab(hour=7, minute=30),
     },
+    # The outbox: send what the immediate task did not (lost Celery message, broker down, retries
+    # due) and flag rows a dead worker left in flight; purge old sent rows nightly.
+    "outbox-sweep": {"task": "portal.tasks.outbox_sweep_task", "schedule": 60},
+    "outbox-purge": {"task": "portal.tasks.outbox_purge_task", "schedule": crontab(hour=3, minute=40)},
 }
 
 # Keeping listings current: editors are asked to confirm their listing this often, reminded after
@@ -218,6 +232,17 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 30
+# The e-mail outbox (portal/outbox.py): a queued message not sent by its immediate task is sent by
+# the sweep after OUTBOX_SWEEP_AFTER_SECONDS; temporary failures retry with a back-off starting at
+# OUTBOX_RETRY_BACKOFF_SECONDS (doubling, at most an hour) up to OUTBOX_MAX_ATTEMPTS; a row left
+# "sending" for OUTBOX_SENDING_TIMEOUT_MINUTES becomes "unknown"; sent rows are kept
+# OUTBOX_RETENTION_DAYS.
+OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "120"))
+OUTBOX_RETRY_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_RETRY_BACKOFF_SECONDS", "60"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+OUTBOX_SENDING_TIMEOUT_MINUTES = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_MINUTES", "10"))
+OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "100"))
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Järjestötori <noreply@jarjestotori.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from tests.mail.fixtures import celery_worker, smtp_sink  # noqa: F401  (fixtures for the whole suite)
+from tests.mail.fixtures import celery_broker, celery_worker, smtp_sink  # noqa: F401  (fixtures for the whole suite)
 from tests.roles import association, login_as, other_association, role_user  # noqa: F401
 
 

@@ -3,7 +3,12 @@
 ``smtp_sink`` runs aiosmtpd on a free port and points Django's SMTP backend at it;
 ``celery_worker`` runs a Celery worker thread for the portal's app against Redis (its own
 database number, so it never sees another queue). Tests using the worker need
-``django_db(transaction=True)``: mail is queued only after a real commit.
+``django_db(transaction=True)``: mail is queued only after a real commit. ``celery_broker``
+points the app at that Redis without a worker, for tests that do something to the queue before
+a worker runs (``celery_broker.start_worker()``).
+
+``smtp_sink.refuse(address, 450)`` makes the sink answer a recipient with that code, as a real
+server does for a full mailbox (4xx, try later) or an unknown user (5xx, give up).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import socket
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -32,6 +38,8 @@ class ReceivedMail:
     sender: str
     recipients: list[str]
     message: email.message.EmailMessage
+    # The client's (address, port): messages with one peer came over one SMTP connection.
+    peer: tuple = ()
 
     @property
     def subject(self) -> str:
@@ -52,11 +60,30 @@ class SMTPSink:
     messages: list[ReceivedMail] = field(default_factory=list)
     _controller: Controller | None = None
     _arrived: threading.Condition = field(default_factory=threading.Condition)
+    # address (lower case) -> the SMTP answer to RCPT TO for it
+    refusals: dict[str, str] = field(default_factory=dict)
+
+    def refuse(self, address: str, code: int, text: str = "") -> None:
+        """Answer RCPT TO for ``address`` with ``code`` until ``accept`` is called."""
+        default = "Mailbox temporarily unavailable" if code < 500 else "No such user here"
+        self.refusals[address.lower()] = f"{code} {text or default}"
+
+    def accept(self, address: str) -> None:
+        self.refusals.pop(address.lower(), None)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd's hook
+        refusal = self.refusals.get(address.lower())
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self._arrived:
-            self.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.messages.append(
+                ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message, tuple(session.peer))
+            )
             self._arrived.notify_all()
         return "250 Message accepted for delivery"
 
@@ -113,10 +140,37 @@ def _reset_producer_pools(app) -> None:
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def celery_worker(settings):
-    from celery.contrib.testing.worker import start_worker
+@dataclass
+class CeleryBroker:
+    """The portal's Celery app pointed at the test Redis, with a queue of this test's own."""
 
+    app: object
+    queue: str
+    url: str
+
+    @contextmanager
+    def start_worker(self):
+        from celery.contrib.testing.worker import start_worker
+
+        with start_worker(
+            self.app,
+            pool="solo",
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=20,
+            queues=[self.queue],
+        ) as worker:
+            yield worker
+
+    def redis(self):
+        import redis
+
+        return redis.Redis.from_url(self.url)
+
+
+@contextmanager
+def celery_app_on(broker_url: str, settings):
+    """Point the portal's Celery app at ``broker_url`` (not eager) for the duration."""
     from portal.celery import app
 
     # Read the app's configuration before touching settings: Celery loads it lazily from them.
@@ -124,15 +178,26 @@ def celery_worker(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     # A queue of this test's own: another test run sharing the Redis server never sees its tasks.
     queue = f"test-{uuid.uuid4().hex}"
-    app.conf.update(broker_url=TEST_BROKER_URL, task_always_eager=False, task_default_queue=queue)
+    app.conf.update(broker_url=broker_url, task_always_eager=False, task_default_queue=queue)
     _reset_producer_pools(app)
-    app.control.purge()
     try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20, queues=[queue]
-        ) as worker:
-            yield worker
+        yield CeleryBroker(app=app, queue=queue, url=broker_url)
     finally:
-        app.control.purge()
         app.conf.update(saved)
         _reset_producer_pools(app)
+
+
+@pytest.fixture
+def celery_broker(settings):
+    with celery_app_on(TEST_BROKER_URL, settings) as broker:
+        broker.app.control.purge()
+        try:
+            yield broker
+        finally:
+            broker.app.control.purge()
+
+
+@pytest.fixture
+def celery_worker(celery_broker):
+    with celery_broker.start_worker() as worker:
+        yield worker
