@@ -207,6 +207,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # due) and flag rows a dead worker left in flight; purge old sent rows nightly.
     "outbox-sweep": {"task": "portal.tasks.outbox_sweep_task", "schedule": 60},
     "outbox-purge": {"task": "portal.tasks.outbox_purge_task", "schedule": crontab(hour=3, minute=40)},
+    # The newsletter: start scheduled issues that are due, recover what a dead worker left, finish.
+    "newsletter-sweep": {"task": "newsletter.tasks.newsletter_sweep_task", "schedule": 60},
 }
 
 # Keeping listings current: editors are asked to confirm their listing this often, reminded after
@@ -245,6 +247,19 @@ OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "100"))
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Järjestötori <noreply@jarjestotori.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The newsletter (newsletter/services_sending.py): messages per Celery batch (one SMTP connection
+# each), an optional rate limit of batches per worker ("10/s", "600/m"), when a claimed but untried
+# row of a dead worker is taken back, and how many permanent failures suspend a subscription.
+NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+NEWSLETTER_LIST_NAME = os.environ.get("NEWSLETTER_LIST_NAME", "Jarjestotori newsletter")
+NEWSLETTER_LIST_ID = os.environ.get("NEWSLETTER_LIST_ID", "newsletter.jarjestotori.example")
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))
+NEWSLETTER_BATCH_RATE_LIMIT = os.environ.get("NEWSLETTER_BATCH_RATE_LIMIT", "")
+NEWSLETTER_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("NEWSLETTER_CLAIM_TIMEOUT_SECONDS", "300"))
+NEWSLETTER_SUSPEND_AFTER_HARD_FAILURES = int(os.environ.get("NEWSLETTER_SUSPEND_AFTER_HARD_FAILURES", "3"))
+NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS = int(os.environ.get("NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS", "7"))
+NEWSLETTER_SUBSCRIBE_PER_HOUR = int(os.environ.get("NEWSLETTER_SUBSCRIBE_PER_HOUR", "10"))
 
 # Behind a TLS-terminating proxy (or a chain of them, e.g. a CDN and a load balancer) the socket's
 # address is the nearest proxy's: the visitor's address is read from X-Forwarded-For, counting this

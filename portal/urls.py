@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("tili/", include("accounts.urls")),
     path("tili/", include("allauth.urls")),
     path("tietosuoja/", views.privacy_notice, name="privacy"),
+    path("uutiskirje/", include("newsletter.urls")),
     prefix_default_language=False,
 )
 
