@@ -39,8 +39,8 @@ class SubscriberQuerySet(models.QuerySet):
         A subscriber who chose no municipalities (or no sectors) wants everything of that kind.
         """
         subscribers = self.confirmed()
-        languages = issue.languages()
-        subscribers = subscribers.filter(language__in=languages)
+        if issue.audience_language:
+            subscribers = subscribers.filter(language=issue.audience_language)
         municipalities = list(issue.municipalities.values_list("pk", flat=True))
         if municipalities:
             subscribers = subscribers.filter(
@@ -140,7 +140,10 @@ class Issue(models.Model):
         max_length=2,
         choices=LANGUAGES,
         blank=True,
-        help_text=_("Empty: subscribers of every language the issue is written in."),
+        help_text=_(
+            "Empty: subscribers of every language; Swedish subscribers get the Finnish text when "
+            "there is no Swedish one."
+        ),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
@@ -178,11 +181,9 @@ class Issue(models.Model):
         """The outbox label of this issue's messages."""
         return f"newsletter.issue.{self.pk}"
 
-    def languages(self) -> list[str]:
-        written = ["fi"] + (["sv"] if self.title_sv and self.body_sv else [])
-        if self.audience_language:
-            return [self.audience_language] if self.audience_language in written else []
-        return written
+    @property
+    def has_swedish(self) -> bool:
+        return bool(self.title_sv and self.body_sv)
 
     def title(self, language: str | None = None) -> str:
         language = (language or get_language() or "fi")[:2]
