@@ -3,6 +3,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -51,3 +54,41 @@ def sign_in_records_purge(*, older_than_days: int) -> int:
     deleted_logs, _logs = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()
     deleted_attempts, _attempts = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
     return deleted_logs + deleted_attempts
+
+
+def _reauthentication_failures_key(user: User) -> str:
+    return f"accounts:reauthentication-failures:{user.pk}"
+
+
+def reauthentication_locked(*, user: User) -> bool:
+    """Whether ``user`` gave the wrong password too often when asked for it again (deleting the
+    account, changing the e-mail address or the password): further attempts are refused."""
+    if user.pk is None:
+        return False
+    return (cache.get(_reauthentication_failures_key(user)) or 0) >= settings.AXES_FAILURE_LIMIT
+
+
+def reauthentication_check(*, user: User, password: str) -> bool:
+    """Check a signed-in user's password again, throttled like login.
+
+    It goes through ``authenticate()`` as login does, so django-axes counts a wrong password
+    against the address and client (and locks both out). Failures are also counted per account
+    from any client, as login's limit is: someone holding a stolen session gets
+    ``AXES_FAILURE_LIMIT`` guesses per cool-off period, however many addresses they use.
+    """
+    if reauthentication_locked(user=user):
+        return False
+    key = _reauthentication_failures_key(user)
+    if get_adapter().reauthenticate(user, password):
+        cache.delete(key)
+        return True
+    # The window opens at the first failure and is not extended by later ones.
+    cache.add(key, 0, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    try:
+        failures = cache.incr(key)
+    except ValueError:
+        # The window closed between add() and incr().
+        cache.set(key, 1, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+        failures = 1
+    logger.info("accounts.reauthentication.failed user=%s failures=%d", user.pk, failures)
+    return False

@@ -1,5 +1,7 @@
 import json
+from functools import wraps
 
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,7 +21,32 @@ from portal.permissions import (
 
 from .forms import AccountDeleteForm
 from .personal_data import personal_data_collect
-from .services import user_delete
+from .services import reauthentication_locked, user_delete
+
+
+def reauthentication_throttled(view):
+    """Answer 429 to a password re-check once the account has had too many wrong passwords.
+
+    The attempt that reaches the limit is answered 429 as well, as login's is.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        throttled = request.method == "POST" and user.is_authenticated
+        if throttled and reauthentication_locked(user=user):
+            return reauthentication_refused(request)
+        response = view(request, *args, **kwargs)
+        if throttled and reauthentication_locked(user=user):
+            return reauthentication_refused(request)
+        return response
+
+    return wrapper
+
+
+def reauthentication_refused(request):
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/reauthentication_locked.html", {"lockout_minutes": minutes}, status=429)
 
 
 @require_GET
@@ -49,6 +76,7 @@ def personal_data_download(request):
 
 @require_http_methods(["GET", "POST"])
 @requires_capability("account")
+@reauthentication_throttled
 def account_delete(request):
     user = request.user
     form = AccountDeleteForm(request.POST or None, user=user)
@@ -69,3 +97,8 @@ def locked_out(request, response=None, credentials=None):
     """django-axes' lockout answer: a translated page in the portal's layout, status 429."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"lockout_minutes": minutes}, status=429)
+
+
+# allauth's views that ask a signed-in user for their password (routed in accounts.allauth_urls).
+reauthenticate = reauthentication_throttled(allauth_views.reauthenticate)
+password_change = reauthentication_throttled(allauth_views.password_change)

@@ -12,6 +12,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from portal.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -63,13 +65,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line, including the other middleware's log records, carries the id.
+    "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything that reads the database with the request's values (session, views).
+    "portal.middleware.RejectNulCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivateCacheControlMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -115,6 +122,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that drops packets must not hold a request until the kernel gives up: the
+    # page answers 503 instead (portal.views.server_error) and readiness reports it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -134,6 +148,8 @@ LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
+# Dates in Swedish and English as written in Finland (day first), not Sweden's ISO or US order.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -157,6 +173,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
 WHITENOISE_AUTOREFRESH = STATIC_FROM_SOURCE
+# Files served at the site's root: browsers and feed readers ask for /favicon.ico regardless.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Reject oversized uploads before they reach a form (a logo is at most a few megabytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -169,9 +187,11 @@ PORTAL_NAME = os.environ.get("PORTAL_NAME", "Järjestötori")
 SEARCH_USE_VOIKKO = env_bool("SEARCH_USE_VOIKKO", True)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache is an accelerator: with Redis unreachable pages compute what they would have read
+# (portal/cache.py). Sessions live in the database (Django's default engine), not in Redis.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -196,6 +216,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     "socket_connect_timeout": 2,
 }
+# The worker logs through LOGGING below (JSON when asked, with the request id), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Readiness asks the workers for a ping and waits this long for the first answer.
+READINESS_WORKER_PING_TIMEOUT = float(os.environ.get("READINESS_WORKER_PING_TIMEOUT", "1.0"))
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-sign-in-records": {"task": "accounts.tasks.purge_sign_in_records_task", "schedule": 24 * 60 * 60},
     "organisations-confirmation-reminders": {
@@ -298,12 +322,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# One line per request and per task; LOG_FORMAT=json for a log collector, readable text otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
+
+# Optional error reporting. Personal data (addresses, cookies, user ids) stays out of the reports.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # Accounts (django-allauth): e-mail only, verified before the first login, never revealing whether
 # an address is registered.
@@ -315,6 +348,13 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:overview"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    # Sign-up does the same work for a registered address as for a new one; password re-checks
+    # (e-mail change, password change, account deletion) are throttled like login.
+    "signup": "accounts.forms.SignupForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -322,7 +362,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Opening the verification link in the browser that signed up signs the new user in (allauth
+# checks the sign-up is pending in that same session); from any other browser, they log in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # One address per account; changing it asks for the password again and notifies the old address.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True

@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps}, name="sitemap_section"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]
 
 # Finnish lives at the root (/yhdistykset/); Swedish and English under /sv/ and /en/.
@@ -35,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("", include("organisations.urls")),
     path("admin/", admin.site.urls),
     path("tili/", include("accounts.urls")),
+    path("tili/", include("accounts.allauth_urls")),
     path("tili/", include("allauth.urls")),
     path("tietosuoja/", views.privacy_notice, name="privacy"),
     path("uutiskirje/", include("newsletter.urls")),

@@ -1,13 +1,19 @@
+import sys
+
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from organisations.filters import directory_total
 from organisations.models import Municipality, Sector
+
+from .readiness import readiness
 
 
 @require_GET
@@ -37,6 +43,8 @@ def robots_txt(request):
         "Disallow: /tili/",
         "Disallow: /sv/tili/",
         "Disallow: /en/tili/",
+        "Disallow: /healthz",
+        "Disallow: /readyz",
         f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
@@ -44,9 +52,23 @@ def robots_txt(request):
 
 @require_GET
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. It needs nothing else, so a database or Redis outage never
+    gets healthy web processes restarted; readiness (``/readyz``) says what is missing."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request):
+    results = readiness()
+    ready = all(result.ok for result in results.values())
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "failing": [name for name, result in results.items() if not result.ok],
+        "checks": {name: {"ok": result.ok, **result.detail} for name, result in results.items()},
+    }
+    response = JsonResponse(body, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def bad_request(request, exception=None):
@@ -61,6 +83,26 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 120
+
+
 def server_error(request):
+    # Django calls this inside its ``except`` block, wherever the error was raised: in the view or
+    # in a middleware (sessions, authentication), which no middleware of ours could catch.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
     # Rendered without context processors' database access: the database may be what failed.
     return render(request, "500.html", status=500)
+
+
+def service_unavailable(request):
+    """The database is unreachable: a 503 the client may retry, rendered without the database."""
+    # The locale middleware may not have run yet; the address says which language was asked for.
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        body = loader.get_template("503.html").render({"LANGUAGE_CODE": language})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

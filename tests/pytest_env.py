@@ -12,5 +12,3 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("STATIC_FROM_SOURCE", "1")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-# Browser tests run the live server in a thread beside the test's synchronous Playwright loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

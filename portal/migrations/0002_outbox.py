@@ -7,6 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+
     dependencies = [
         ('portal', '0001_audit'),
     ]

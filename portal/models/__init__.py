@@ -1,6 +1,6 @@
-"""The shared core's models, one module per idea, re-exported here so ``portal.models.X`` works."""
+"""The shared core's models: one module per idea, re-exported here so ``portal.models.X`` works."""
 
-from portal.models.audit import AuditEntry, AuditLogIsAppendOnly
-from portal.models.outbox import OutgoingMail
+from .audit import AuditEntry, AuditLogIsAppendOnly
+from .outbox import OutgoingMail
 
 __all__ = ["AuditEntry", "AuditLogIsAppendOnly", "OutgoingMail"]

@@ -4,16 +4,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_selfservice_bench_runs_at_a_tiny_size_and_prints_figures(tmp_path):
+@pytest.mark.subprocess
+def test_selfservice_bench_runs_at_a_tiny_size_and_prints_figures(scratch_database):
     # Run once, small, so the benchmark never rots; its figures are read by people, not asserted.
+    database = scratch_database("sqlite")
     environment = {
         **os.environ,
         "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DATABASE_URL": database.url,
+        "MEDIA_ROOT": str(database.directory / "media"),
     }
 
     def run(*command: str) -> str:

@@ -23,23 +23,30 @@ CHROMIUM_ARGS = [
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="session")
-def browser(django_db_setup, django_db_blocker):
-    # Playwright's sync API leaves an event loop running in this thread, so Django hands out
-    # context-local connections from then on. Those lack the reference data serialized at set-up,
-    # and serialized_rollback would silently restore nothing after another transactional test.
-    from django.db import connections
+@pytest.fixture(scope="package")
+def browser(django_db_setup):
+    """Debian's chromium for the browser tests of this package, then gone.
 
-    with django_db_blocker.unblock():
-        serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
-    with sync_playwright() as playwright:
-        with django_db_blocker.unblock():
-            for alias, contents in serialized.items():
-                if contents is not None:
-                    connections[alias]._test_serialized_contents = contents
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    Playwright's sync API keeps an event loop running in the test thread while it is started,
+    and Django refuses database calls from a thread with a running loop unless
+    ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set. The calls are in fact synchronous (the tests' own ORM
+    use), so the variable is set here, for exactly as long as Playwright runs: package scope
+    stops it after the last browser test, and the rest of the suite runs with Django's check on.
+    (The test database's reference data across these tests: see ``django_db_setup`` in
+    tests/conftest.py.)
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -65,23 +72,3 @@ def assert_accessible(axe):
         assert results.violations_count == 0, f"{label or page.url}\n{results.generate_report()}"
 
     return check
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """Give every browser test the regions, municipalities and classifications of the migrations.
-
-    Browser tests flush the database after themselves; the serialized rollback that should restore
-    the reference rows does not when an ordinary test ran earlier in the session (seen with
-    pytest-django 4.14), so the second browser test would start without municipalities.
-    """
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("_django_db_helper")
-    from django.apps import apps
-
-    from organisations.models import Municipality
-    from organisations.reference_data import load_reference_data
-
-    if not Municipality.objects.exists():
-        load_reference_data(apps)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from organisations.models import Organisation
-from tests.e2e.helpers import log_in, signup_and_verify
+from tests.e2e.helpers import signup_and_verify
 from tests.organisations.roles import make_moderator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,7 +29,6 @@ def test_association_registers_is_approved_appears_and_edits(browser, live_serve
     page = editor_context.new_page()
     page.set_default_timeout(15_000)
     signup_and_verify(page, smtp_sink, "sihteeri@example.org")
-    log_in(page, "sihteeri@example.org")
 
     # The registration form, with its error messages showing, in Finnish and Swedish.
     for prefix, heading in (("", "Ilmoita uusi yhdistys"), ("/sv", "Registrera en ny förening")):

@@ -4,17 +4,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_embedded_sqlite_default_serves_the_directory_and_exports(tmp_path):
+@pytest.mark.subprocess
+def test_the_embedded_sqlite_default_serves_the_directory_and_exports(scratch_database):
     # README's first command runs on SQLite; CI's suite runs on PostgreSQL, so this guards the default.
+    database = scratch_database("sqlite")
     environment = {
         **os.environ,
         "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DATABASE_URL": database.url,
         "ALLOWED_HOSTS": "testserver",
-        "MEDIA_ROOT": str(tmp_path / "media"),
+        "MEDIA_ROOT": str(database.directory / "media"),
     }
     completed = subprocess.run(
         [sys.executable, "-m", "tests.portal.sqlite_demo_probe"],
