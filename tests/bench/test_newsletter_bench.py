@@ -36,6 +36,7 @@ def test_newsletter_bench_sends_everything_and_prints_figures():
         timeout=300,
         check=False,
     )
+    print(result.stdout)  # the figures, for -s
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"^sent 300, other outcomes \{\}$", result.stdout, re.M), result.stdout
     assert re.search(r"^total [\d.]+ s = \d+ messages/s$", result.stdout, re.M)
