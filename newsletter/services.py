@@ -8,6 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.audit import audit_record
@@ -94,8 +95,6 @@ def subscription_request(
     subscriber.sectors.set(sectors)
     token = confirmation_token(subscriber)
     with translation.override(language):
-        from django.urls import reverse
-
         confirm_url = _absolute(reverse("newsletter:confirm", args=[token]))
     queue_email(
         template_name="newsletter/email/confirm",

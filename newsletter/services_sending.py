@@ -181,10 +181,14 @@ def issue_send_start(*, issue_id: int) -> int:
                 chunk = []
         if chunk:
             count += _create_deliveries(issue, chunk)
-        issue.status = Issue.Status.SENDING
+        # An audience of nobody is sent at once (still archived, as the secretary published it).
+        issue.status = Issue.Status.SENDING if count else Issue.Status.SENT
+        issue.finished_at = None if count else now
         issue.recipient_count = count
         issue.published_at = issue.published_at or now
-        issue.save(update_fields=["status", "started_at", "recipient_count", "published_at", "updated_at"])
+        issue.save(
+            update_fields=["status", "started_at", "finished_at", "recipient_count", "published_at", "updated_at"]
+        )
         transaction.on_commit(lambda: dispatch_queued(issue_id=issue.pk, only_due=False))
     return count
 
@@ -210,8 +214,15 @@ def dispatch_queued(*, issue_id: int, only_due: bool = True) -> int:
     """Hand the issue's queued rows to Celery in batches; how many batches."""
     rows = OutgoingMail.objects.filter(label=f"{LABEL_PREFIX}{issue_id}", status=OutgoingMail.Status.QUEUED)
     if only_due:
-        rows = rows.filter(next_attempt_at__lte=timezone.now())
+        now = timezone.now()
+        rows = rows.filter(next_attempt_at__lte=now)
     mail_ids = list(rows.order_by("pk").values_list("pk", flat=True))
+    if only_due and mail_ids:
+        # Handed out again: not due for another sweep (ours or the outbox's) until their new tasks
+        # have had the same time as the first ones.
+        OutgoingMail.objects.filter(pk__in=mail_ids, status=OutgoingMail.Status.QUEUED).update(
+            next_attempt_at=now + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+        )
     size = settings.NEWSLETTER_BATCH_SIZE
     batches = [mail_ids[start : start + size] for start in range(0, len(mail_ids), size)]
     for batch in batches:

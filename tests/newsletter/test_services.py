@@ -99,3 +99,11 @@ def test_repeated_permanent_failures_suspend_the_subscription(settings):
     services.subscriber_record_hard_failure(subscriber_id=subscriber.pk, error="550 No such user")
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.SUSPENDED and subscriber.hard_failures == 2
+
+
+def test_an_issue_for_nobody_is_archived_and_finished_at_once():
+    SubscriberFactory(status=Subscriber.Status.UNSUBSCRIBED)
+    issue = scheduled_issue()
+    assert issue_send_start(issue_id=issue.pk) == 0
+    issue.refresh_from_db()
+    assert issue.status == issue.Status.SENT and issue.published_at is not None
