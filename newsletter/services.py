@@ -253,3 +253,32 @@ def issue_send_test(*, issue: Issue, to: str, language: str) -> OutgoingMail:
     from .services_sending import issue_test_message
 
     return issue_test_message(issue=issue, to=to, language=language)
+
+
+def bounce_report_process(*, raw: bytes) -> bool:
+    """Count the permanent failures of one delivery status notification; True if it was one."""
+    from .bounces import parse_report
+
+    bounces = parse_report(raw)
+    if bounces is None:
+        return False
+    for bounce in bounces:
+        if not bounce.permanent:
+            continue
+        subscriber_id = Subscriber.objects.filter(email__iexact=bounce.recipient).values_list("pk", flat=True).first()
+        if subscriber_id is not None:
+            subscriber_record_hard_failure(
+                subscriber_id=subscriber_id, error=f"{bounce.status} {bounce.diagnostic}".strip()
+            )
+    return True
+
+
+def bounces_read() -> int:
+    """Read the configured bounce mailbox (Maildir or IMAP); how many messages were looked at."""
+    from .bounces import read_imap, read_maildir
+
+    if settings.NEWSLETTER_BOUNCE_MAILDIR:
+        return read_maildir(settings.NEWSLETTER_BOUNCE_MAILDIR, lambda raw: bounce_report_process(raw=raw))
+    if settings.NEWSLETTER_BOUNCE_IMAP_HOST:
+        return read_imap(lambda raw: bounce_report_process(raw=raw))
+    return 0

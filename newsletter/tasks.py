@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services_sending
+from . import services, services_sending
 
 
 @shared_task
@@ -20,3 +20,8 @@ def issue_send_batch_task(issue_id: int, mail_ids: list[int]) -> None:
 @shared_task
 def newsletter_sweep_task() -> None:
     services_sending.newsletter_sweep()
+
+
+@shared_task
+def newsletter_read_bounces_task() -> None:
+    services.bounces_read()

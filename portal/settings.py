@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-purge": {"task": "portal.tasks.outbox_purge_task", "schedule": crontab(hour=3, minute=40)},
     # The newsletter: start scheduled issues that are due, recover what a dead worker left, finish.
     "newsletter-sweep": {"task": "newsletter.tasks.newsletter_sweep_task", "schedule": 60},
+    "newsletter-bounces": {"task": "newsletter.tasks.newsletter_read_bounces_task", "schedule": 5 * 60},
 }
 
 # Keeping listings current: editors are asked to confirm their listing this often, reminded after
@@ -284,6 +285,14 @@ NEWSLETTER_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("NEWSLETTER_CLAIM_TIMEOUT_
 NEWSLETTER_SUSPEND_AFTER_HARD_FAILURES = int(os.environ.get("NEWSLETTER_SUSPEND_AFTER_HARD_FAILURES", "3"))
 NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS = int(os.environ.get("NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS", "7"))
 NEWSLETTER_SUBSCRIBE_PER_HOUR = int(os.environ.get("NEWSLETTER_SUBSCRIBE_PER_HOUR", "10"))
+# The bounce mailbox (delivery status notifications), read every five minutes: a Maildir on this
+# machine, or an IMAP folder over TLS. Neither set: bounces are not read.
+NEWSLETTER_BOUNCE_MAILDIR = os.environ.get("NEWSLETTER_BOUNCE_MAILDIR", "")
+NEWSLETTER_BOUNCE_IMAP_HOST = os.environ.get("NEWSLETTER_BOUNCE_IMAP_HOST", "")
+NEWSLETTER_BOUNCE_IMAP_PORT = int(os.environ.get("NEWSLETTER_BOUNCE_IMAP_PORT", "993"))
+NEWSLETTER_BOUNCE_IMAP_USER = os.environ.get("NEWSLETTER_BOUNCE_IMAP_USER", "")
+NEWSLETTER_BOUNCE_IMAP_PASSWORD = os.environ.get("NEWSLETTER_BOUNCE_IMAP_PASSWORD", "")
+NEWSLETTER_BOUNCE_IMAP_FOLDER = os.environ.get("NEWSLETTER_BOUNCE_IMAP_FOLDER", "INBOX")
 
 # Behind a TLS-terminating proxy (or a chain of them, e.g. a CDN and a load balancer) the socket's
 # address is the nearest proxy's: the visitor's address is read from X-Forwarded-For, counting this
