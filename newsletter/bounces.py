@@ -18,8 +18,40 @@ from dataclasses import dataclass
 from email.message import Message
 
 from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 logger = logging.getLogger(__name__)
+
+
+VERP_SALT = "newsletter.verp"
+
+
+def _verp_signature(mail_id: int) -> str:
+    return salted_hmac(VERP_SALT, str(mail_id)).hexdigest()[:12]
+
+
+def verp_address(mail_id: int) -> str | None:
+    """The envelope sender of one message: ``bounces+<row>-<signature>@domain`` (VERP).
+
+    Bounces come back to it, so a report names the message it is about even when the failed
+    address is not the one we sent to (forwarding) or the report is not a standard one.
+    """
+    local, _at, domain = settings.NEWSLETTER_BOUNCE_ADDRESS.partition("@")
+    if not domain:
+        return None
+    return f"{local}+{mail_id}-{_verp_signature(mail_id)}@{domain}"
+
+
+def verp_mail_id(address: str) -> int | None:
+    local, _at, domain = address.strip().strip("<>").lower().partition("@")
+    base_local, _at, base_domain = settings.NEWSLETTER_BOUNCE_ADDRESS.lower().partition("@")
+    prefix = f"{base_local}+"
+    if domain != base_domain or not local.startswith(prefix):
+        return None
+    mail_id, _dash, signature = local[len(prefix) :].partition("-")
+    if not mail_id.isdigit() or not constant_time_compare(signature, _verp_signature(int(mail_id))):
+        return None
+    return int(mail_id)
 
 
 @dataclass(frozen=True)
@@ -28,6 +60,8 @@ class Bounce:
     status: str
     permanent: bool
     diagnostic: str
+    # The outbox row named by the VERP address the report was sent to, when it was one of ours.
+    mail_id: int | None = None
 
 
 def parse_report(raw: bytes) -> list[Bounce] | None:
@@ -35,6 +69,15 @@ def parse_report(raw: bytes) -> list[Bounce] | None:
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     if message.get_content_type() != "multipart/report":
         return None
+    mail_id = next(
+        (
+            verp_mail_id(value)
+            for name in ("Delivered-To", "X-Original-To", "To")
+            for value in message.get_all(name, [])
+            if verp_mail_id(value) is not None
+        ),
+        None,
+    )
     for part in message.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
@@ -53,6 +96,7 @@ def parse_report(raw: bytes) -> list[Bounce] | None:
                     status=status,
                     permanent=action == "failed" and status.startswith("5"),
                     diagnostic=" ".join((block.get("Diagnostic-Code") or "").split())[:500],
+                    mail_id=mail_id,
                 )
             )
         return bounces

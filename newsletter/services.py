@@ -265,7 +265,17 @@ def bounce_report_process(*, raw: bytes) -> bool:
     for bounce in bounces:
         if not bounce.permanent:
             continue
-        subscriber_id = Subscriber.objects.filter(email__iexact=bounce.recipient).values_list("pk", flat=True).first()
+        subscriber_id = None
+        if bounce.mail_id is not None:
+            from .models import Delivery
+
+            subscriber_id = (
+                Delivery.objects.filter(mail_id=bounce.mail_id).values_list("subscriber_id", flat=True).first()
+            )
+        if subscriber_id is None:
+            subscriber_id = (
+                Subscriber.objects.filter(email__iexact=bounce.recipient).values_list("pk", flat=True).first()
+            )
         if subscriber_id is not None:
             subscriber_record_hard_failure(
                 subscriber_id=subscriber_id, error=f"{bounce.status} {bounce.diagnostic}".strip()

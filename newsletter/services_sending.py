@@ -56,6 +56,7 @@ from portal.outbox import (
     render_email,
 )
 
+from .bounces import verp_address
 from .models import LANGUAGES, Delivery, Issue, Subscriber
 from .services import UNSUBSCRIBED_ERROR, subscriber_record_hard_failure
 
@@ -316,6 +317,15 @@ def issue_send_batch(*, issue_id: int, mail_ids: Iterable[int]) -> int:
     return sent
 
 
+def _with_bounce_address(message, row: OutgoingMail):
+    """Envelope sender per message (VERP) when a bounce mailbox is configured; From stays ours."""
+    address = verp_address(row.pk)
+    if address:
+        message.extra_headers["From"] = message.from_email
+        message.from_email = address
+    return message
+
+
 def _send_rows(rows: list[OutgoingMail]) -> int:
     connection = get_connection(fail_silently=False)
     try:
@@ -331,7 +341,7 @@ def _send_rows(rows: list[OutgoingMail]) -> int:
             if not _hand_over(row):
                 continue
             try:
-                connection.send_messages([_message(row, connection)])
+                connection.send_messages([_with_bounce_address(_message(row, connection), row)])
             except Exception as exc:
                 permanent, error = _classify(exc)
                 _record_failure(row, error=error, permanent=permanent)

@@ -287,6 +287,9 @@ NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS = int(os.environ.get("NEWSLETTER_CONFIRMATI
 NEWSLETTER_SUBSCRIBE_PER_HOUR = int(os.environ.get("NEWSLETTER_SUBSCRIBE_PER_HOUR", "10"))
 # The bounce mailbox (delivery status notifications), read every five minutes: a Maildir on this
 # machine, or an IMAP folder over TLS. Neither set: bounces are not read.
+# NEWSLETTER_BOUNCE_ADDRESS (e.g. bounces@jarjestotori.example, its domain's mail delivered to that
+# mailbox with "+" addresses): each message's envelope sender becomes bounces+<id>-<signature>@….
+NEWSLETTER_BOUNCE_ADDRESS = os.environ.get("NEWSLETTER_BOUNCE_ADDRESS", "")
 NEWSLETTER_BOUNCE_MAILDIR = os.environ.get("NEWSLETTER_BOUNCE_MAILDIR", "")
 NEWSLETTER_BOUNCE_IMAP_HOST = os.environ.get("NEWSLETTER_BOUNCE_IMAP_HOST", "")
 NEWSLETTER_BOUNCE_IMAP_PORT = int(os.environ.get("NEWSLETTER_BOUNCE_IMAP_PORT", "993"))

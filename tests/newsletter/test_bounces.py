@@ -92,3 +92,39 @@ def test_permanent_bounces_in_the_maildir_suspend_the_subscription(tmp_path, set
     newsletter_read_bounces_task()
     gone.refresh_from_db()
     assert gone.status == Subscriber.Status.SUSPENDED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_each_message_has_its_own_bounce_address_and_a_report_to_it_finds_the_subscriber(smtp_sink, tmp_path, settings):
+    from email.utils import parseaddr
+
+    from newsletter.bounces import verp_mail_id
+    from newsletter.models import Delivery
+    from newsletter.services_sending import issue_send_start
+    from tests.newsletter.factories import scheduled_issue
+
+    settings.NEWSLETTER_BOUNCE_ADDRESS = "bounces@jarjestotori.example"
+    settings.NEWSLETTER_BOUNCE_MAILDIR = str(tmp_path / "bounces")
+    forwarded = SubscriberFactory(email="vanha@example.org")
+    other = SubscriberFactory(email="toinen@example.org")
+    issue = scheduled_issue()
+    issue_send_start(issue_id=issue.pk)  # eager Celery: sent after the commit
+
+    senders = {mail.recipients[0]: mail.sender for mail in smtp_sink.wait_for(2)}
+    for subscriber in (forwarded, other):
+        mail_id = Delivery.objects.get(issue=issue, subscriber=subscriber).mail_id
+        assert verp_mail_id(senders[subscriber.email]) == mail_id
+    assert len(set(senders.values())) == 2
+    assert parseaddr(smtp_sink.messages[0].message["From"])[1] == parseaddr(settings.NEWSLETTER_FROM_EMAIL)[1]
+    assert verp_mail_id(senders[forwarded.email].replace("-", "-0", 1)) is None  # a forged signature
+
+    # The old address forwards to a new one, which bounces: only the envelope knows whose it was.
+    raw = report("uusi@elsewhere.example").replace(
+        b"To: bounces@jarjestotori.example", f"To: {senders[forwarded.email]}".encode()
+    )
+    box = mailbox.Maildir(settings.NEWSLETTER_BOUNCE_MAILDIR, create=True)
+    box.add(raw)
+    newsletter_read_bounces_task()
+    forwarded.refresh_from_db()
+    other.refresh_from_db()
+    assert (forwarded.hard_failures, other.hard_failures) == (1, 0)
