@@ -33,6 +33,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--subscribers", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=200, help="messages per Celery batch (one SMTP connection)")
+    parser.add_argument("--handover-group", type=int, default=1, help="NEWSLETTER_HANDOVER_GROUP for the workers")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     parser.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
@@ -108,6 +109,7 @@ def main() -> int:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(port),
             "NEWSLETTER_BATCH_SIZE": str(args.batch_size),
+            "NEWSLETTER_HANDOVER_GROUP": str(args.handover_group),
             # Only the newsletter's own dispatch sends in the bench (no beat runs).
             "OUTBOX_SWEEP_AFTER_SECONDS": "3600",
         }
@@ -188,7 +190,10 @@ def main() -> int:
                 child.kill()
 
     sent = counts.get(OutgoingMail.Status.SENT, 0)
-    print(f"subscribers {created}, workers {args.workers}, batch size {args.batch_size}")
+    print(
+        f"subscribers {created}, workers {args.workers}, batch size {args.batch_size}, "
+        f"hand-over group {args.handover_group}"
+    )
     print(f"deliveries created in {created_after:.2f} s")
     print(f"sent {sent}, other outcomes { ({k: v for k, v in counts.items() if k != 'sent'}) }")
     print(f"total {elapsed:.2f} s = {sent / elapsed:.0f} messages/s")
