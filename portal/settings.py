@@ -240,6 +240,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "forums.tasks.purge_registration_needs_task",
         "schedule": crontab(hour=3, minute=50),
     },
+    # The newsletter: start scheduled issues that are due, recover what a dead worker left, finish.
+    "newsletter-sweep": {"task": "newsletter.tasks.newsletter_sweep_task", "schedule": 60},
+    "newsletter-bounces": {"task": "newsletter.tasks.newsletter_read_bounces_task", "schedule": 5 * 60},
 }
 
 # Events: reminders go out this many hours before the start; registrants' needs (diet,
@@ -285,6 +288,33 @@ OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "100"))
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Järjestötori <noreply@jarjestotori.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The newsletter (newsletter/services_sending.py): messages per Celery batch (one SMTP connection
+# each), an optional rate limit of batches per worker ("10/s", "600/m"), when a claimed but untried
+# row of a dead worker is taken back, and how many permanent failures suspend a subscription.
+NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+NEWSLETTER_LIST_NAME = os.environ.get("NEWSLETTER_LIST_NAME", "Jarjestotori newsletter")
+NEWSLETTER_LIST_ID = os.environ.get("NEWSLETTER_LIST_ID", "newsletter.jarjestotori.example")
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))
+NEWSLETTER_BATCH_RATE_LIMIT = os.environ.get("NEWSLETTER_BATCH_RATE_LIMIT", "")
+# Rows marked "handed to SMTP" per durable commit: 1 leaves at most one "unknown" message per
+# dead worker; more send faster on a slow disk and leave up to that many.
+NEWSLETTER_HANDOVER_GROUP = int(os.environ.get("NEWSLETTER_HANDOVER_GROUP", "1"))
+NEWSLETTER_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("NEWSLETTER_CLAIM_TIMEOUT_SECONDS", "300"))
+NEWSLETTER_SUSPEND_AFTER_HARD_FAILURES = int(os.environ.get("NEWSLETTER_SUSPEND_AFTER_HARD_FAILURES", "3"))
+NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS = int(os.environ.get("NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS", "7"))
+NEWSLETTER_SUBSCRIBE_PER_HOUR = int(os.environ.get("NEWSLETTER_SUBSCRIBE_PER_HOUR", "10"))
+# The bounce mailbox (delivery status notifications), read every five minutes: a Maildir on this
+# machine, or an IMAP folder over TLS. Neither set: bounces are not read.
+# NEWSLETTER_BOUNCE_ADDRESS (e.g. bounces@jarjestotori.example, its domain's mail delivered to that
+# mailbox with "+" addresses): each message's envelope sender becomes bounces+<id>-<signature>@….
+NEWSLETTER_BOUNCE_ADDRESS = os.environ.get("NEWSLETTER_BOUNCE_ADDRESS", "")
+NEWSLETTER_BOUNCE_MAILDIR = os.environ.get("NEWSLETTER_BOUNCE_MAILDIR", "")
+NEWSLETTER_BOUNCE_IMAP_HOST = os.environ.get("NEWSLETTER_BOUNCE_IMAP_HOST", "")
+NEWSLETTER_BOUNCE_IMAP_PORT = int(os.environ.get("NEWSLETTER_BOUNCE_IMAP_PORT", "993"))
+NEWSLETTER_BOUNCE_IMAP_USER = os.environ.get("NEWSLETTER_BOUNCE_IMAP_USER", "")
+NEWSLETTER_BOUNCE_IMAP_PASSWORD = os.environ.get("NEWSLETTER_BOUNCE_IMAP_PASSWORD", "")
+NEWSLETTER_BOUNCE_IMAP_FOLDER = os.environ.get("NEWSLETTER_BOUNCE_IMAP_FOLDER", "INBOX")
 
 # Behind a TLS-terminating proxy (or a chain of them, e.g. a CDN and a load balancer) the socket's
 # address is the nearest proxy's: the visitor's address is read from X-Forwarded-For, counting this

@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("tili/", include("accounts.allauth_urls")),
     path("tili/", include("allauth.urls")),
     path("tietosuoja/", views.privacy_notice, name="privacy"),
+    path("uutiskirje/", include("newsletter.urls")),
     prefix_default_language=False,
 )
 

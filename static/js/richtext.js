@@ -41,6 +41,21 @@ function isEmpty(html) {
   return /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html)
 }
 
+// The editable area is what screen readers meet, not the hidden textarea: give it the textarea's
+// label and description (WCAG 4.1.2; axe-core's aria-input-field-name).
+function accessibleAttributes(textarea) {
+  const attributes = { "aria-multiline": "true" }
+  const label = textarea.id && document.querySelector(`label[for="${textarea.id}"]`)
+  if (label) {
+    if (!label.id) label.id = `${textarea.id}_label`
+    attributes["aria-labelledby"] = label.id
+  }
+  const description = textarea.getAttribute("aria-describedby")
+  if (description) attributes["aria-describedby"] = description
+  if (textarea.getAttribute("aria-invalid")) attributes["aria-invalid"] = textarea.getAttribute("aria-invalid")
+  return attributes
+}
+
 function createEditor(textarea) {
   if (textarea.closest(".prose-editor")) return null
   const disabled = textarea.hasAttribute("disabled")
@@ -48,13 +63,6 @@ function createEditor(textarea) {
   element.className = disabled ? "prose-editor disabled" : "prose-editor"
   textarea.before(element)
   element.append(textarea)
-  // The editable area replaces the textarea for assistive technology: it takes over its label.
-  const attributes = { "aria-multiline": "true" }
-  const label = textarea.id && document.querySelector(`label[for="${textarea.id}"]`)
-  if (label) {
-    label.id ||= `${textarea.id}-label`
-    attributes["aria-labelledby"] = label.id
-  }
   return new Editor({
     element,
     editable: !disabled,
@@ -63,7 +71,7 @@ function createEditor(textarea) {
     // Tiptap would add its base styles as an inline <style>, which the policy refuses:
     // static/css/richtext.css carries them.
     injectCSS: false,
-    editorProps: { attributes },
+    editorProps: { attributes: accessibleAttributes(textarea) },
     onUpdate({ editor }) {
       const html = editor.getHTML()
       textarea.value = isEmpty(html) ? "" : html

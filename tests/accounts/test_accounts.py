@@ -243,8 +243,8 @@ def test_account_pages_keep_their_query_counts_flat(client, django_assert_num_qu
     # Ten for the account's own sections (the outbox's e-mails among them), four for the
     # self-service's (claims, invitations, reports, listing changes), one for the audit log, two
     # for the council's (the account's council people, the nominations it made), one for event
-    # registrations: one each, however many rows.
-    with django_assert_num_queries(18):
+    # registrations, one for the newsletter subscription: one each, however many rows.
+    with django_assert_num_queries(19):
         assert client.get(reverse("accounts:personal_data")).status_code == 200
     with django_assert_num_queries(5):
         assert client.get(reverse("accounts:delete")).status_code == 200

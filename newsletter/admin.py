@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .models import Delivery, Issue, Subscriber
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ("email", "status", "language", "consent_confirmed_at", "hard_failures")
+    list_filter = ("status", "language")
+    search_fields = ("email",)
+    # Consent is evidence: it is recorded by the subscription services, never typed in.
+    readonly_fields = (
+        "token",
+        "created_at",
+        "consent_requested_at",
+        "consent_confirmed_at",
+        "consent_form",
+        "consent_wording_version",
+        "consent_wording",
+        "unsubscribed_at",
+        "hard_failures",
+        "last_failure",
+    )
+    filter_horizontal = ("municipalities", "sectors")
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ("title_fi", "status", "scheduled_at", "started_at", "finished_at", "recipient_count")
+    list_filter = ("status",)
+    readonly_fields = ("status", "started_at", "finished_at", "published_at", "recipient_count", "created_by")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("issue", "subscriber", "mail")
+    list_select_related = ("issue", "subscriber", "mail")
+    raw_id_fields = ("issue", "subscriber", "mail")
+
+    def has_add_permission(self, request) -> bool:
+        # Deliveries are created when sending starts, one per subscriber; never by hand.
+        return False

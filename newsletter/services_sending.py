@@ -1,0 +1,476 @@
+"""Sending an issue through the outbox, exactly once per subscriber.
+
+1. ``issue_send_start`` (beat finds a due scheduled issue, or "send now"): under a lock on the
+   issue, creates one ``Delivery`` (unique per issue and subscriber) and one ``OutgoingMail`` row per
+   confirmed subscriber in the audience, in one transaction, and after the commit hands the rows to
+   Celery in batches (tasks carry ids only). A second start finds the issue already sending.
+2. ``issue_send_batch``: drops rows whose subscriber unsubscribed or was suspended meanwhile,
+   claims the rest (``queued`` → ``sending``, skipping rows another worker holds), and sends them
+   over one SMTP connection. Unlike the outbox's generic batch, each row is marked "handed to SMTP"
+   (``sending_since``) just before its own send: a claimed row without that mark was never tried.
+3. ``newsletter_sweep`` (beat, every minute): claimed rows a dead worker never tried go back to
+   ``queued`` (they cannot have left); rows it was handing over when it died are left to the
+   outbox's sweep, which marks them ``unknown`` for the secretary to resolve. Queued rows that are
+   due (their Celery message was lost, a retry is due) are dispatched again; finished issues are
+   closed.
+
+So a recipient never gets two copies automatically: each row is sent only by whoever moved it
+from ``queued`` to ``sending`` and then marked it, and the only row that may or may not have
+left after a crash is reported, not resent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.message import make_msgid
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+
+from organisations.models import Organisation
+from portal.audit import audit_record
+from portal.celery import app as celery_app
+from portal.models import OutgoingMail
+
+# The outbox's own rules for SMTP answers, retries and recording: one mail path for the portal.
+from portal.outbox import (
+    PUBLISH_RETRY_POLICY,
+    _backoff,
+    _classify,
+    _connection_broken,
+    _message,
+    _message_id_domain,
+    _record_failure,
+    _record_sent,
+    _release,
+    outbox_queue,
+    outbox_resend,
+    render_email,
+)
+
+from .bounces import verp_address
+from .models import LANGUAGES, Delivery, Issue, Subscriber
+from .services import UNSUBSCRIBED_ERROR, subscriber_record_hard_failure
+
+logger = logging.getLogger(__name__)
+
+BATCH_TASK = "newsletter.tasks.issue_send_batch_task"
+START_TASK = "newsletter.tasks.issue_send_start_task"
+LABEL_PREFIX = "newsletter.issue."
+# Stands for each recipient's token in the once-rendered message; only URL-safe characters, so
+# HTML escaping leaves it alone.
+TOKEN_PLACEHOLDER = "NEWSLETTERRECIPIENTTOKEN0000000000000000000"  # noqa: S105 (not a secret)
+CREATE_CHUNK = 2000
+
+
+def html_to_text(html: str) -> str:
+    text = re.sub(r"(?i)<br\s*/?>", "\n", html)
+    text = re.sub(r"(?i)</(p|h[1-6]|li|blockquote)>", "\n\n", text)
+    text = re.sub(r"(?i)<li[^>]*>", "- ", text)
+    text = strip_tags(text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def new_organisations(issue: Issue, *, limit: int = 5) -> list[Organisation]:
+    """Associations listed in the 30 days before the issue, in its municipalities if it has some."""
+    since = (issue.started_at or timezone.now()) - timedelta(days=30)
+    organisations = Organisation.objects.published().filter(created_at__gte=since)
+    municipalities = list(issue.municipalities.all())
+    if municipalities:
+        organisations = organisations.in_municipalities(municipalities)
+    return list(organisations.select_related("home_municipality").order_by("-created_at")[:limit])
+
+
+def render_issue(issue: Issue, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of the issue in ``language``, with the token placeholder in its links."""
+    with translation.override(language):
+        unsubscribe_url = settings.SITE_URL + reverse("newsletter:unsubscribe", args=[TOKEN_PLACEHOLDER])
+        preferences_url = settings.SITE_URL + reverse("newsletter:preferences", args=[TOKEN_PLACEHOLDER])
+        archive_url = settings.SITE_URL + issue.get_absolute_url()
+    body = issue.body(language)
+    context = {
+        "issue": issue,
+        "title": issue.title(language),
+        "body": body,
+        "body_text": html_to_text(body),
+        "new_organisations": new_organisations(issue) if issue.include_new_organisations else [],
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": preferences_url,
+        "archive_url": archive_url,
+    }
+    return render_email("newsletter/email/issue", context, language)
+
+
+def list_headers(token: str, language: str) -> dict[str, str]:
+    with translation.override(language):
+        unsubscribe_url = settings.SITE_URL + reverse("newsletter:unsubscribe", args=[token])
+    return {
+        # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to the URL.
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"{settings.NEWSLETTER_LIST_NAME} <{settings.NEWSLETTER_LIST_ID}>",
+        "Precedence": "bulk",
+    }
+
+
+def issue_test_message(*, issue: Issue, to: str, language: str) -> OutgoingMail:
+    language = language if language in dict(LANGUAGES) else "fi"
+    subject, text, html = render_issue(issue, language)
+    # A token nobody holds: the links of a test message lead to "unknown link", not to a subscriber.
+    token = "test"  # noqa: S105 (deliberately no subscriber's)
+    return outbox_queue(
+        to=[to],
+        subject=f"[TEST] {subject}",
+        text=text.replace(TOKEN_PLACEHOLDER, token),
+        html=html.replace(TOKEN_PLACEHOLDER, token),
+        language=language,
+        headers=list_headers(token, language),
+        from_email=settings.NEWSLETTER_FROM_EMAIL,
+        template_name="newsletter/email/issue",
+        label=f"newsletter.test.{issue.pk}",
+    )
+
+
+def issue_send_start(*, issue_id: int) -> int:
+    """Create the issue's deliveries and dispatch them; how many were created (0: not due or already started)."""
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
+        if issue is None or issue.status != Issue.Status.SCHEDULED or issue.scheduled_at > timezone.now():
+            return 0
+        now = timezone.now()
+        issue.started_at = now
+        # Each subscriber gets their language; without a Swedish text the Swedish frame carries the Finnish one.
+        rendered = {language: render_issue(issue, language) for language, _name in LANGUAGES}
+        domain = _message_id_domain()
+        next_attempt = now + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+        subscribers = (
+            Subscriber.objects.for_audience(issue).order_by("pk").values_list("pk", "email", "language", "token")
+        )
+        count = 0
+        chunk: list[tuple[int, OutgoingMail]] = []
+        for subscriber_id, email, language, token in subscribers.iterator(chunk_size=CREATE_CHUNK):
+            subject, text, html = rendered[language]
+            chunk.append(
+                (
+                    subscriber_id,
+                    OutgoingMail(
+                        to=[email],
+                        from_email=settings.NEWSLETTER_FROM_EMAIL,
+                        language=language,
+                        subject=subject,
+                        text=text.replace(TOKEN_PLACEHOLDER, token),
+                        html=html.replace(TOKEN_PLACEHOLDER, token),
+                        headers=list_headers(token, language),
+                        message_id=make_msgid(domain=domain),
+                        template_name="newsletter/email/issue",
+                        label=issue.label,
+                        created_at=now,
+                        next_attempt_at=next_attempt,
+                    ),
+                )
+            )
+            if len(chunk) >= CREATE_CHUNK:
+                count += _create_deliveries(issue, chunk)
+                chunk = []
+        if chunk:
+            count += _create_deliveries(issue, chunk)
+        # An audience of nobody is sent at once (still archived, as the secretary published it).
+        issue.status = Issue.Status.SENDING if count else Issue.Status.SENT
+        issue.finished_at = None if count else now
+        issue.recipient_count = count
+        issue.published_at = issue.published_at or now
+        issue.save(
+            update_fields=["status", "started_at", "finished_at", "recipient_count", "published_at", "updated_at"]
+        )
+        transaction.on_commit(lambda: dispatch_queued(issue_id=issue.pk, only_due=False))
+    return count
+
+
+def _create_deliveries(issue: Issue, chunk: list[tuple[int, OutgoingMail]]) -> int:
+    # Plain bulk inserts (no ignore_conflicts): a delivery that already existed would abort the
+    # whole start instead of leaving an orphan message behind.
+    mails = OutgoingMail.objects.bulk_create([mail for _subscriber_id, mail in chunk])
+    Delivery.objects.bulk_create(
+        [
+            Delivery(issue=issue, subscriber_id=subscriber_id, mail=mail)
+            for (subscriber_id, _mail), mail in zip(chunk, mails, strict=True)
+        ]
+    )
+    return len(mails)
+
+
+def dispatch_start(issue_id: int) -> None:
+    _publish(START_TASK, (issue_id,))
+
+
+def dispatch_queued(*, issue_id: int, only_due: bool = True) -> int:
+    """Hand the issue's queued rows to Celery in batches; how many batches."""
+    rows = OutgoingMail.objects.filter(label=f"{LABEL_PREFIX}{issue_id}", status=OutgoingMail.Status.QUEUED)
+    if only_due:
+        now = timezone.now()
+        rows = rows.filter(next_attempt_at__lte=now)
+    mail_ids = list(rows.order_by("pk").values_list("pk", flat=True))
+    if only_due and mail_ids:
+        # Handed out again: not due for another sweep (ours or the outbox's) until their new tasks
+        # have had the same time as the first ones.
+        OutgoingMail.objects.filter(pk__in=mail_ids, status=OutgoingMail.Status.QUEUED).update(
+            next_attempt_at=now + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+        )
+    size = settings.NEWSLETTER_BATCH_SIZE
+    batches = [mail_ids[start : start + size] for start in range(0, len(mail_ids), size)]
+    for batch in batches:
+        if not _publish(BATCH_TASK, (issue_id, batch)):
+            break
+    return len(batches)
+
+
+def _publish(task_name: str, args: tuple) -> bool:
+    try:
+        celery_app.tasks[task_name].apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception:
+        # Whatever the transport's error, nothing is lost: the rows wait in the database for the sweep.
+        logger.warning("Could not hand %s%s to Celery; the newsletter sweep will.", task_name, args, exc_info=True)
+        return False
+    return True
+
+
+def _drop_unsubscribed(mail_ids: list[int]) -> None:
+    """The audience was chosen at the start; who unsubscribed or bounced since is checked now."""
+    with transaction.atomic():
+        gone = Delivery.objects.filter(mail_id__in=mail_ids, mail__status=OutgoingMail.Status.QUEUED).exclude(
+            subscriber__status=Subscriber.Status.CONFIRMED
+        )
+        gone_ids = list(gone.values_list("mail_id", flat=True))
+        if gone_ids:
+            Delivery.objects.filter(mail_id__in=gone_ids).update(failure_counted=True)
+            OutgoingMail.objects.filter(pk__in=gone_ids, status=OutgoingMail.Status.QUEUED).update(
+                status=OutgoingMail.Status.FAILED, last_error=UNSUBSCRIBED_ERROR
+            )
+
+
+def _claim(mail_ids: list[int]) -> list[OutgoingMail]:
+    """Queued rows among ``mail_ids`` become ``sending``, not yet handed over (no ``sending_since``).
+
+    ``next_attempt_at`` holds the claim's time (a queued row's field, unused while sending): the
+    sweep gives back rows a dead worker claimed but never tried.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            OutgoingMail.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=mail_ids, status=OutgoingMail.Status.QUEUED)
+            .order_by("pk")
+        )
+        if rows:
+            OutgoingMail.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=OutgoingMail.Status.SENDING, sending_since=None, next_attempt_at=now, attempts=F("attempts") + 1
+            )
+    for row in rows:
+        row.status, row.sending_since, row.attempts = OutgoingMail.Status.SENDING, None, row.attempts + 1
+    return rows
+
+
+def _hand_over(rows: list[OutgoingMail]) -> set[int]:
+    """Mark ``rows`` as being handed to SMTP, in one durable commit; the ids that are still ours.
+
+    A row the sweep took back meanwhile is not ours any more and is skipped. Each mark is what
+    tells a dead worker's untried rows (no mark: requeued) from the ones it may have sent (marked:
+    reported ``unknown``), so a group of ``NEWSLETTER_HANDOVER_GROUP`` rows trades up to that many
+    ``unknown`` messages per dead worker for that many times fewer waits for the disk.
+    """
+    now = timezone.now()
+    ids = [row.pk for row in rows]
+    OutgoingMail.objects.filter(pk__in=ids, status=OutgoingMail.Status.SENDING, sending_since__isnull=True).update(
+        sending_since=now
+    )
+    # Only this hand-over wrote this time into these rows (a mark is only ever set over NULL).
+    ours = set(
+        OutgoingMail.objects.filter(pk__in=ids, status=OutgoingMail.Status.SENDING, sending_since=now).values_list(
+            "pk", flat=True
+        )
+    )
+    for row in rows:
+        row.sending_since = now
+    return ours
+
+
+def _record_sent_lazily(row: OutgoingMail) -> None:
+    """Record ``sent`` without waiting for the disk (PostgreSQL's asynchronous commit).
+
+    Half the commits of a send wait for the WAL flush otherwise. Safe: if the database crashed
+    before flushing it, the row would be found handed over and not sent, which the sweep reports as
+    ``unknown``; it is never sent again on its own. The hand-over mark itself is committed durably.
+    """
+    if connection.vendor != "postgresql":
+        _record_sent(row)
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        _record_sent(row)
+
+
+def issue_send_batch(*, issue_id: int, mail_ids: Iterable[int]) -> int:
+    """Send the still-queued rows among ``mail_ids`` over one SMTP connection; how many were sent."""
+    mail_ids = list(mail_ids)
+    _drop_unsubscribed(mail_ids)
+    rows = _claim(mail_ids)
+    sent = 0
+    if rows:
+        sent = _send_rows(rows)
+    deliveries_count_failures(mail_ids=mail_ids)
+    issue_finish_if_done(issue_id=issue_id)
+    return sent
+
+
+def _with_bounce_address(message, row: OutgoingMail):
+    """Envelope sender per message (VERP) when a bounce mailbox is configured; From stays ours."""
+    address = verp_address(row.pk)
+    if address:
+        message.extra_headers["From"] = message.from_email
+        message.from_email = address
+    return message
+
+
+def _send_rows(rows: list[OutgoingMail]) -> int:
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as exc:
+        error = _classify(exc)[1]
+        logger.warning("Could not connect to the SMTP server (%s); %s newsletter(s) wait.", error, len(rows))
+        _release(rows, error=error, retry_at=timezone.now() + _backoff(1))
+        return 0
+    sent = 0
+    try:
+        group = max(settings.NEWSLETTER_HANDOVER_GROUP, 1)
+        ours: set[int] = set()
+        for index, row in enumerate(rows):
+            if index % group == 0:
+                ours = _hand_over(rows[index : index + group])
+            if row.pk not in ours:
+                continue
+            try:
+                connection.send_messages([_with_bounce_address(_message(row, connection), row)])
+            except Exception as exc:
+                permanent, error = _classify(exc)
+                _record_failure(row, error=error, permanent=permanent)
+                if _connection_broken(exc):
+                    _release(rows[index + 1 :], error=error, retry_at=timezone.now() + _backoff(row.attempts))
+                    break
+            else:
+                _record_sent_lazily(row)
+                sent += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    return sent
+
+
+def deliveries_count_failures(*, mail_ids: Iterable[int] | None = None) -> int:
+    """Count each permanently failed delivery once against its subscriber (suspension after several)."""
+    deliveries = Delivery.objects.filter(mail__status=OutgoingMail.Status.FAILED, failure_counted=False)
+    if mail_ids is not None:
+        deliveries = deliveries.filter(mail_id__in=list(mail_ids))
+    counted = 0
+    for delivery_id, subscriber_id, error in deliveries.values_list("pk", "subscriber_id", "mail__last_error"):
+        with transaction.atomic():
+            if Delivery.objects.filter(pk=delivery_id, failure_counted=False).update(failure_counted=True):
+                subscriber_record_hard_failure(subscriber_id=subscriber_id, error=error)
+                counted += 1
+    return counted
+
+
+def issue_finish_if_done(*, issue_id: int) -> bool:
+    """Close the issue once none of its rows is queued or sending (unknown ones stay on its report)."""
+    busy = OutgoingMail.objects.filter(
+        label=f"{LABEL_PREFIX}{issue_id}", status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.SENDING]
+    ).exists()
+    if busy:
+        return False
+    return bool(
+        Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).update(
+            status=Issue.Status.SENT, finished_at=timezone.now()
+        )
+    )
+
+
+def newsletter_requeue_abandoned(*, older_than: timedelta | None = None) -> int:
+    """Rows claimed by a worker that died before trying them go back to ``queued``; how many."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.NEWSLETTER_CLAIM_TIMEOUT_SECONDS)
+    now = timezone.now()
+    return OutgoingMail.objects.filter(
+        label__startswith=LABEL_PREFIX,
+        status=OutgoingMail.Status.SENDING,
+        sending_since__isnull=True,
+        next_attempt_at__lt=now - older_than,
+    ).update(status=OutgoingMail.Status.QUEUED, attempts=F("attempts") - 1, next_attempt_at=now)
+
+
+def newsletter_sweep() -> None:
+    """Beat, every minute: start due issues, recover abandoned claims, re-dispatch, close finished issues."""
+    for issue_id in Issue.objects.due().values_list("pk", flat=True):
+        issue_send_start(issue_id=issue_id)
+    newsletter_requeue_abandoned()
+    deliveries_count_failures()
+    for issue_id in Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True):
+        if not issue_finish_if_done(issue_id=issue_id):
+            dispatch_queued(issue_id=issue_id)
+
+
+def issue_progress(issue: Issue) -> dict[str, int]:
+    counts = dict(
+        OutgoingMail.objects.filter(label=issue.label).values_list("status").annotate(count=Count("pk")).order_by()
+    )
+    unsubscribed = OutgoingMail.objects.filter(
+        label=issue.label, status=OutgoingMail.Status.FAILED, last_error=UNSUBSCRIBED_ERROR
+    ).count()
+    queued = counts.get(OutgoingMail.Status.QUEUED, 0)
+    sending = counts.get(OutgoingMail.Status.SENDING, 0)
+    return {
+        "total": issue.recipient_count,
+        "sent": counts.get(OutgoingMail.Status.SENT, 0),
+        "failed": counts.get(OutgoingMail.Status.FAILED, 0) - unsubscribed,
+        "unsubscribed": unsubscribed,
+        "unknown": counts.get(OutgoingMail.Status.UNKNOWN, 0),
+        "remaining": queued + sending,
+    }
+
+
+@transaction.atomic
+def issue_resend_unknown(*, issue: Issue, actor=None, request=None) -> int:
+    """The secretary's decision: send again the rows a dead worker left undecided (it may duplicate)."""
+    mail_ids = OutgoingMail.objects.filter(label=issue.label, status=OutgoingMail.Status.UNKNOWN).values_list(
+        "pk", flat=True
+    )
+    resent = sum(outbox_resend(mail_id=pk) for pk in list(mail_ids))
+    if resent:
+        Issue.objects.filter(pk=issue.pk, status=Issue.Status.SENT).update(status=Issue.Status.SENDING)
+        audit_record(
+            action="newsletter.issue.unknown_resent",
+            actor=actor,
+            target=issue,
+            details={"count": resent},
+            request=request,
+        )
+    return resent
+
+
+def failed_deliveries(issue: Issue):
+    return (
+        OutgoingMail.objects.filter(label=issue.label)
+        .filter(Q(status=OutgoingMail.Status.FAILED) | Q(status=OutgoingMail.Status.UNKNOWN))
+        .exclude(last_error=UNSUBSCRIBED_ERROR)
+        .order_by("pk")
+    )
