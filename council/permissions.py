@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from portal.permissions import editable_organisations, is_account, is_council_secretary, requires_capability
+from organisations.permissions import editable_organisations
+from portal.permissions import is_account, is_council_secretary, requires_capability
 
 requires_secretary = requires_capability("council_secretary")
 

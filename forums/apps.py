@@ -9,8 +9,16 @@ class ForumsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.audit import register_action_labels
+        from portal.registry import register_demo_data, register_home_section, register_page_section
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
+        from .demo import demo_events_delete, seed_demo
+        from .selectors import home_section, municipality_section, organisation_section
+
+        register_home_section("forums/_home_section.html", home_section, order=20)
+        register_page_section("municipality", "forums/_event_section.html", municipality_section)
+        register_page_section("organisation", "forums/_event_section.html", organisation_section)
+        register_demo_data("forums", seed_demo, delete=demo_events_delete, order=20)
 
         register_action_labels(
             {

@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from organisations.filters import directory_reference
+from organisations.selectors.reference import directory_reference
 
 from .models import Event
 

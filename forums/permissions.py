@@ -21,17 +21,14 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from portal.permissions import can_moderate, is_account, is_council_secretary, is_staff
+from organisations.permissions import can_moderate, municipal_scope
+from portal.permissions import is_account, is_council_secretary, is_staff
 
 from .models import Event, EventOrganiser
 
 if TYPE_CHECKING:
     from organisations.models import Municipality, Organisation
 
-try:  # moving to organisations.permissions with the foundations
-    from organisations.permissions import municipal_scope
-except ImportError:  # pragma: no cover
-    from portal.permissions import municipal_scope
 
 MUNICIPAL_KINDS = (Event.Kind.LOCAL_FORUM, Event.Kind.PARTNERSHIP_TABLE)
 

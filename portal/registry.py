@@ -59,3 +59,61 @@ def register_home_section(
 
 def home_sections() -> list[HomeSection]:
     return sorted(_home_sections.values(), key=lambda section: (section.order, section.template_name))
+
+
+@dataclass(frozen=True)
+class PageSection:
+    template_name: str
+    context: Callable[..., dict[str, Any]]
+    order: int = 100
+
+
+_page_sections: dict[str, dict[str, PageSection]] = {}
+
+
+def register_page_section(
+    page: str, template_name: str, context: Callable[..., dict[str, Any]], *, order: int = 100
+) -> None:
+    """Add a section to another app's page (``"municipality"``, ``"organisation"``).
+
+    ``context(request, obj)`` gives the section's context for the page's object: the page's owner
+    renders whatever was registered without knowing the apps that registered it.
+    """
+    _page_sections.setdefault(page, {})[template_name] = PageSection(template_name, context, order)
+
+
+def page_sections(page: str) -> list[PageSection]:
+    return sorted(_page_sections.get(page, {}).values(), key=lambda section: (section.order, section.template_name))
+
+
+@dataclass(frozen=True)
+class DemoData:
+    name: str
+    seed: Callable[..., None]
+    delete: Callable[[], None] | None = None
+    order: int = 100
+
+
+_demo_data: dict[str, DemoData] = {}
+
+
+def register_demo_data(
+    name: str, seed: Callable[..., None], *, delete: Callable[[], None] | None = None, order: int = 100
+) -> None:
+    """An app's part of ``manage.py seed_demo``: ``seed(seed=, stdout=)`` after the associations exist,
+    ``delete()`` before they are removed by ``--reset`` (apps' rows may point at demo associations)."""
+    _demo_data[name] = DemoData(name, seed, delete, order)
+
+
+def demo_data() -> list[DemoData]:
+    return sorted(_demo_data.values(), key=lambda entry: (entry.order, entry.name))
+
+
+def render_page_sections(page: str, request: HttpRequest, obj: Any) -> list[str]:
+    """The registered sections of ``page`` rendered for ``obj``, in order (safe HTML strings)."""
+    from django.template.loader import render_to_string
+
+    return [
+        render_to_string(section.template_name, section.context(request, obj), request=request)
+        for section in page_sections(page)
+    ]

@@ -7,7 +7,8 @@ about 2,000, Iisalmi and Varkaus about 400 each, Lapinlahti, Leppävirta and Sii
 and Tervo about 60; Etelä-Savo about 3,000. Sector shares come from ``reference/sectors.json``.
 """
 
-from .generator import DEMO_DOMAIN_SUFFIX, genitive, plan_counts
+from .data import FIRST_NAMES, LAST_NAMES
+from .generator import DEMO_DOMAIN_SUFFIX, ascii_local, genitive, plan_counts, reproducible_random
 from .seed import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -26,8 +27,11 @@ __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_DOMAIN_SUFFIX",
     "DEMO_PASSWORD",
+    "FIRST_NAMES",
+    "LAST_NAMES",
     "DemoAccount",
     "SeedResult",
+    "ascii_local",
     "demo_accounts_ensure",
     "demo_data_delete",
     "demo_municipal_contacts",
@@ -36,5 +40,6 @@ __all__ = [
     "demo_organisations_create",
     "genitive",
     "plan_counts",
+    "reproducible_random",
     "seed_demo",
 ]

@@ -44,4 +44,6 @@ CONTACT_TITLES: list[str] = _words["contact_titles"]
 # Public demo contacts for these municipalities; Kuopio's is linked to the municipal demo account.
 CONTACT_MUNICIPALITIES: list[str] = _words["contact_municipalities"]
 
+# Fictional first names for the other apps' demo people (council members, event registrants).
+FIRST_NAMES: list[str] = _read("people")["first_names"]
 LAST_NAMES: list[str] = _read("people")["last_names"]

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from portal.registry import render_page_sections
+
 from ..filters import Sort
 from ..models import Municipality, Organisation, Sector
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
@@ -121,6 +123,8 @@ def organisation_detail(request, slug: str):
         "organisation": organisation,
         "contact": contact,
         "json_ld": organisation_json_ld(request, organisation) if organisation.is_public else "",
+        # Other apps' parts of a public listing (the events it organises, …).
+        "extra_sections": render_page_sections("organisation", request, organisation) if organisation.is_public else [],
     }
     return render(request, "organisations/organisation_detail.html", context)
 
@@ -151,6 +155,7 @@ def municipality_detail(request, key: str):
             for option in sectors
         ],
         "sample_size": MUNICIPALITY_SECTOR_SAMPLE,
+        "extra_sections": render_page_sections("municipality", request, municipality),
     }
     return render(request, "organisations/municipality_detail.html", context)
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from organisations.demo import DEMO_PASSWORD, demo_organisations, seed_demo
+from portal.registry import demo_data
 
 
 class Command(BaseCommand):
@@ -25,6 +26,11 @@ class Command(BaseCommand):
             raise CommandError("--organisations must be zero or more.")
         create_accounts = bool(settings.DEBUG or with_accounts)
         started = time.monotonic()
+        if reset:
+            # Other apps' demo rows point at demo associations: they go first, newest app first.
+            for entry in reversed(demo_data()):
+                if entry.delete is not None:
+                    entry.delete()
         result = seed_demo(organisations=organisations, seed=seed, reset=reset, with_accounts=create_accounts)
         if result.created and connection.vendor == "postgresql" and not connection.in_atomic_block:
             # Refreshing the search index rewrote every new association once: reclaim the old row
@@ -41,6 +47,9 @@ class Command(BaseCommand):
                 f"Demo data already exists ({demo_organisations().count()} associations); nothing added. "
                 "Use --reset to recreate it."
             )
+        # Each app's demo (council, events, newsletter) adds itself once and says so when it exists.
+        for entry in demo_data():
+            entry.seed(seed=seed, stdout=self.stdout)
         if result.accounts:
             self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
             for account, detail in result.accounts:
