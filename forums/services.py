@@ -28,6 +28,7 @@ from portal.audit import audit_record
 from portal.mail import queue_email
 
 from . import permissions, selectors
+from .ics import calendar_bytes
 from .models import Event, EventOrganiser, Registration
 
 CANCELLATION_SALT = "forums.registration.cancel"
@@ -294,14 +295,25 @@ def _mail_context(registration: Registration, language: str) -> dict[str, Any]:
     }
 
 
+# A seat (confirmed or promoted from the waiting list) comes with the event for the calendar.
+CALENDAR_ATTACHED_TO = {"registration_confirmed", "registration_promoted"}
+
+
 def _mail_registration(registration: Registration, template: str) -> None:
     language = registration.language or settings.LANGUAGE_CODE
+    context = _mail_context(registration, language)
+    attachments = ()
+    if template in CALENDAR_ATTACHED_TO:
+        event = registration.event
+        ics_file = calendar_bytes([event], url_for=lambda _event: context["event_url"], name=event.title)
+        attachments = ((f"{event.slug}.ics", ics_file.decode(), "text/calendar"),)
     queue_email(
         template_name=f"forums/email/{template}",
         to=[registration.email],
-        context=_mail_context(registration, language),
+        context=context,
         language=language,
         label=f"forums.{template}",
+        attachments=attachments,
     )
 
 

@@ -8,6 +8,8 @@ committed one is never lost with a Celery message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils import translation
 
 from .outbox import outbox_queue, render_email
@@ -23,6 +25,7 @@ def queue_email(
     language: str | None = None,
     reply_to: list[str] | None = None,
     label: str = "",
+    attachments: Sequence[tuple[str, str, str]] = (),
 ) -> None:
     """Render now (the objects in ``context`` are current) and send after the transaction commits."""
     language = language or translation.get_language() or "fi"
@@ -36,6 +39,7 @@ def queue_email(
         language=language,
         template_name=template_name,
         label=label,
+        attachments=attachments,
     )
 
 

@@ -90,6 +90,7 @@ def outbox_queue(
     headers: dict[str, str] | None = None,
     template_name: str = "",
     label: str = "",
+    attachments: Sequence[tuple[str, str, str]] = (),
     enqueue: bool = True,
 ) -> OutgoingMail:
     """Write the message as a row in the current transaction; send it once the transaction commits.
@@ -108,6 +109,7 @@ def outbox_queue(
         text=text,
         html=html,
         headers=dict(headers or {}),
+        attachments=[list(attachment) for attachment in attachments],
         message_id=make_msgid(domain=_message_id_domain()),
         template_name=template_name,
         label=label,
@@ -244,6 +246,8 @@ def _message(row: OutgoingMail, connection) -> EmailMultiAlternatives:
     )
     if row.html:
         message.attach_alternative(row.html, "text/html")
+    for file_name, content, mimetype in row.attachments:
+        message.attach(file_name, content, mimetype)
     return message
 
 

@@ -80,6 +80,9 @@ class OutgoingMail(models.Model):
     text = models.TextField(_("plain text"))
     html = models.TextField(_("HTML"), blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True, validators=[validate_headers])
+    # Small text attachments (an event's .ics) as [file name, content, MIME type]; kept with the
+    # row so a resend or a sweep after a Redis loss sends exactly what the change rendered.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     # Set once when queued, so a resend carries the same Message-ID and receivers can spot the copy.
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     template_name = models.CharField(_("template"), max_length=200, blank=True)

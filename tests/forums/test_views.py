@@ -146,6 +146,12 @@ def test_registering_through_the_form_mails_a_confirmation_with_a_cancellation_l
     [message] = mailoutbox
     assert event.remote_url in message.body  # the registrant gets the link
     assert reverse("forums:event_ics", args=[event.slug]) in message.body
+    # The event itself rides along for the calendar, in Helsinki time.
+    [(file_name, ics_text, mimetype)] = message.attachments
+    assert (file_name, mimetype) == (f"{event.slug}.ics", "text/calendar")
+    [attached] = Calendar.from_ical(ics_text).walk("VEVENT")
+    assert str(attached["SUMMARY"]) == event.title
+    assert attached["DTSTART"].dt.tzinfo.key == "Europe/Helsinki"
     [cancel_link] = re.findall(r"https?://\S+/tapahtumat/peru/\S+/", message.body)
 
     path = cancel_link.split("://", 1)[1].split("/", 1)[1]
