@@ -537,3 +537,177 @@ def test_organisations_needing_another_editor():
     Editorship.objects.create(organisation=shared, user=user)
     Editorship.objects.create(organisation=shared, user=verified_user(email="toinen@example.org"))
     assert list(organisations_needing_another_editor(user)) == [alone]
+
+
+# Every URL the project resolves has a row above (or in the council's, forums' and newsletter's
+# matrices, tests/<app>/test_permissions.py), or an entry here saying why it needs none.
+
+# Public: the same answer for everybody, and nothing anyone owns changes. No row needed; say why.
+PUBLIC: dict[str, str] = {
+    "": "the front page",
+    "i18n/setlang/": "sets the visitor's language cookie only",
+    "robots.txt": "crawler rules",
+    "sitemap.xml": "index of the published listings' sitemaps",
+    "sitemap-<section>.xml": "published listings and municipalities only",
+    "healthz": "liveness probe; says nothing about the data",
+    "readyz": "readiness probe; reports the services' state, no data",
+    "yhdistykset/": "the directory of published associations",
+    "kunnat/": "the municipalities",
+    "kunnat/<str:key>/": "one municipality's published associations",
+    # allauth's sign-in machinery: for visitors by nature, throttled and tested in tests/accounts.
+    "tili/login/": "sign-in form",
+    "tili/logout/": "signs the session out, nothing else",
+    "tili/inactive/": "static notice",
+    "tili/signup/": "sign-up form (tests/accounts/test_signup_and_reauthentication.py)",
+    "tili/confirm-email/": "asks for the e-mailed link",
+    "tili/confirm-email/(?P<key>[-:\\w]+)/$": "the e-mailed key is the credential",
+    "tili/password/reset/": "sends a reset link; same answer for any address",
+    "tili/password/reset/done/": "static notice",
+    "tili/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "the e-mailed key is the credential",
+    "tili/password/reset/key/done/": "static notice",
+    "tili/login/code/confirm/": "the sign-in code step of a pending login",
+    "tili/2fa/authenticate/": "the TOTP step of a pending login (tests/accounts/test_two_factor.py)",
+}
+
+# Behind allauth's own login_required and reauthentication, for the signed-in account itself only;
+# checked in tests/accounts/test_two_factor.py and test_signup_and_reauthentication.py.
+ALLAUTH_OWN_ACCOUNT: dict[str, str] = {
+    "tili/reauthenticate/": "password confirmation (ours, accounts/allauth_urls.py)",
+    "tili/password/set/": "for accounts without a password",
+    "tili/2fa/reauthenticate/": "TOTP confirmation",
+    "tili/2fa/totp/activate/": "TOTP set-up",
+    "tili/2fa/totp/deactivate/": "TOTP removal (refused to staff)",
+    "tili/2fa/recovery-codes/": "the account's recovery codes",
+    "tili/2fa/recovery-codes/generate/": "new recovery codes",
+    "tili/2fa/recovery-codes/download/": "the account's recovery codes as text",
+}
+
+# A GET row is enough: the page changes nothing on POST (its forms post to URLs with POST rows),
+# or, for the admin, Django's own permission checks guard its forms. Say why.
+NO_POST_ROW: dict[str, str] = {
+    "admin/": "the Django admin as one entry: is_staff, two-factor and model permissions",
+    "tietosuoja/": "static privacy notice",
+    "oma/": "lists the account's associations",
+    "oma/kunta/": "the municipal contact's page; saved filters post to their own URLs",
+    "tili/": "account overview",
+    "tili/omat-tiedot/": "downloads the account's own data",
+    "tili/email/": "allauth's form; POSTs tested in tests/accounts/test_signup_and_reauthentication.py",
+    "tili/password/change/": "allauth's form; POSTs tested in tests/accounts/test_signup_and_reauthentication.py",
+    "tili/2fa/": "two-factor overview",
+    "moderointi/": "the moderation queue; decisions post to their own URLs",
+    "yhdistykset/<slug:slug>/": "a listing; claims and reports post to their own URLs",
+    "yhdistykset/<slug:slug>/historia/": "the listing's history; reverting posts to the version URL",
+    "yhdistykset/vienti/<str:format>/": "exports are GET only (require_GET)",
+    "kunnat/yhteyshenkilot/": "public list of municipal contacts",
+    "tapahtumat/kuukausi/": "calendar month",
+    "tapahtumat/kuukausi/<int:year>/<int:month>/": "calendar month",
+    "tapahtumat/arkisto/": "past events",
+    "tapahtumat/moderointi/": "the events' moderation queue; decisions post to their own URLs",
+    "tapahtumat/<slug:slug>/kalenteri.ics": "calendar file",
+    "tapahtumat/<slug:slug>/osallistujat/": "participant list; cancellations post to their own URL",
+    "tapahtumat/<slug:slug>/osallistujat.csv": "participant list as CSV",
+    "uutiskirje/tilattu/": "static notice after subscribing",
+    "uutiskirje/arkisto/<int:pk>/": "a sent issue",
+    "uutiskirje/hallinta/": "the secretary's issue list",
+    "uutiskirje/hallinta/<int:pk>/": "an issue; its actions post to their own URLs",
+    "uutiskirje/hallinta/<int:pk>/esikatselu/": "preview",
+    "uutiskirje/hallinta/<int:pk>/esikatselu/sahkoposti/": "e-mail preview",
+    "uutiskirje/hallinta/<int:pk>/tila/": "sending progress",
+    "uutiskirje/hallinta/<int:pk>/tila.json": "sending progress as JSON",
+}
+
+
+class _Probe:
+    """Stands in for a matrix world's object so a row's URL can be built without a database."""
+
+    pk = 1
+    slug = "koetin"
+    token = "koetin"
+
+    def __str__(self) -> str:
+        return "1"
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsletter:archive_detail", args=[1])
+
+    def get_preferences_url(self) -> str:
+        return reverse("newsletter:preferences", args=["koetin"])
+
+    def get_unsubscribe_url(self) -> str:
+        return reverse("newsletter:unsubscribe", args=["koetin"])
+
+
+class _ProbeWorld(dict):
+    def __missing__(self, key):
+        return _Probe()
+
+
+def _join_route(first: str, second: str) -> str:
+    # As django.urls.resolvers.URLResolver._join_route, so walked routes equal ResolverMatch.route.
+    return second if not first else first + second.removeprefix("^")
+
+
+def url_pattern_routes() -> list[str]:
+    """The route of every URL pattern (the admin as one), as ResolverMatch.route spells it."""
+    from django.urls import URLPattern, get_resolver
+
+    routes: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = _join_route(prefix, str(pattern.pattern))
+            if route.startswith("admin/"):
+                if "admin/" not in routes:
+                    routes.append("admin/")
+            elif isinstance(pattern, URLPattern):
+                # accounts/allauth_urls.py overrides two of allauth's routes: list each once.
+                if route not in routes:
+                    routes.append(route)
+            else:
+                walk(pattern.url_patterns, route)
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+def matrix_rows() -> list[tuple[str, str, str]]:
+    """(row id, method, path) of every row of the four matrices, built against a probe world."""
+    import tests.council.test_permissions as council_matrix
+    import tests.forums.test_permissions as forums_matrix
+    import tests.newsletter.test_permissions as newsletter_matrix
+
+    world = _ProbeWorld()
+    rows = [(case.id, case.method, case.path(world)) for case in CASES]
+    for case in council_matrix.CASES:
+        rows += [(f"council {case.id}", "get", case.url(world)), (f"council {case.id}", "post", case.url(world))]
+    for module in (forums_matrix, newsletter_matrix):
+        rows += [(name, method, url(world)) for name, method, url, _expected in module.MATRIX]
+    return rows
+
+
+def route_of(path: str) -> str:
+    from django.urls import resolve
+
+    route = resolve(path.split("?")[0]).route
+    return "admin/" if route.startswith("admin/") else route
+
+
+def test_every_url_pattern_has_a_row_in_the_permission_matrix():
+    from django.utils import translation
+
+    with translation.override("fi"):
+        covered = {(route_of(path), method) for _id, method, path in matrix_rows()}
+        routes = url_pattern_routes()
+    missing = []
+    for route in routes:
+        if route in PUBLIC or route in ALLAUTH_OWN_ACCOUNT:
+            continue
+        methods = {method for covered_route, method in covered if covered_route == route}
+        if not methods:
+            missing.append(f"{route!r}: no row (GET nor POST)")
+        elif "post" not in methods and route not in NO_POST_ROW:
+            missing.append(f"{route!r}: a GET row but no POST row (or a NO_POST_ROW entry)")
+    assert not missing, "URL patterns without a row in the permission matrix:\n" + "\n".join(missing)
+    # An entry for a URL that no longer exists is a stale claim about who may use it.
+    listed = {**PUBLIC, **ALLAUTH_OWN_ACCOUNT, **NO_POST_ROW}
+    assert not set(listed) - set(routes), f"entries for URLs the project no longer has: {set(listed) - set(routes)}"

@@ -33,7 +33,12 @@ def test_unpublished_listing_is_visible_to_its_editor(client):
     editor = UserFactory()
     organisation.editorships.create(user=editor)
     client.force_login(editor)
-    assert client.get(organisation.get_absolute_url()).status_code == 200
+    response = client.get(organisation.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert organisation.name in html
+    # The editor sees that the public does not see it yet.
+    assert "Tätä esittelyä ei ole julkaistu" in html
 
 
 def test_unpublished_listing_is_404_to_another_account(client):

@@ -245,11 +245,17 @@ def test_valid_logo_is_saved(client, settings, tmp_path):
 def test_too_large_request_body_is_a_400_page(client, settings):
     organisation = OrganisationFactory()
     client.force_login(make_editor(organisation))
+    before = (organisation.description, organisation.updated_at, organisation.history.count())
     response = client.post(
         reverse("organisations:edit", args=[organisation.slug]),
         edit_post(organisation, description="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)),
     )
     assert response.status_code == 400
+    page = response.content.decode()
+    assert "<h1>Virheellinen pyyntö</h1>" in page
+    assert "Osoitteessa tai lomakkeessa oli jotain, mitä emme ymmärtäneet" in page
+    organisation.refresh_from_db()
+    assert (organisation.description, organisation.updated_at, organisation.history.count()) == before
 
 
 def test_contact_details_need_consent_to_be_shown(client):
