@@ -209,8 +209,9 @@ def test_municipality_page_caps_each_sector_and_links_to_the_filtered_directory(
         make_organisation(f"Tervon Seura {number:02d} ry", municipality="844", sectors=("kulttuuri",))
     directory_reference()  # cached across requests
     # municipality, facet counts, the samples of every sector, their associations, the public
-    # municipal contacts (organisations/_municipal_contacts.html)
-    with django_assert_num_queries(5):
+    # municipal contacts (organisations/_municipal_contacts.html), the coming events (the forums'
+    # section registered for the page)
+    with django_assert_num_queries(6):
         html = client.get("/kunnat/844/").content.decode()
     culture = html.split('id="sector-kulttuuri"')[1].split("</section>")[0]
     assert culture.count("<li>") == 10
