@@ -10,6 +10,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import NoControlCharactersMixin
+
 from ..models import ClaimRequest, Language, Municipality, Organisation, Sector, TargetGroup, Visibility
 from ..services.common import EDITABLE_FIELDS, REGISTRATION_FIELDS
 from ..validators import LOGO_MAX_BYTES, normalise_business_id, normalise_register_number, validate_logo
@@ -55,7 +57,7 @@ class ClassificationWidgetsMixin:
         return normalise_business_id(self.cleaned_data.get("business_id", ""))
 
 
-class OrganisationRegistrationForm(ClassificationWidgetsMixin, forms.ModelForm):
+class OrganisationRegistrationForm(NoControlCharactersMixin, ClassificationWidgetsMixin, forms.ModelForm):
     not_a_duplicate = forms.BooleanField(
         label=_("Our association is not any of the listings above"),
         required=False,
@@ -106,7 +108,7 @@ class OrganisationRegistrationForm(ClassificationWidgetsMixin, forms.ModelForm):
         return cleaned
 
 
-class OrganisationEditForm(ClassificationWidgetsMixin, forms.ModelForm):
+class OrganisationEditForm(NoControlCharactersMixin, ClassificationWidgetsMixin, forms.ModelForm):
     logo = LogoField(
         label=_("logo"),
         required=False,
@@ -189,12 +191,12 @@ class OrganisationEditForm(ClassificationWidgetsMixin, forms.ModelForm):
         return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
 
 
-class ClaimForm(forms.ModelForm):
+class ClaimForm(NoControlCharactersMixin, forms.ModelForm):
     class Meta:
         model = ClaimRequest
         fields = ("role", "message")
         widgets = {"message": forms.Textarea(attrs={"rows": 4})}
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(NoControlCharactersMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address of the new editor"))

@@ -330,9 +330,7 @@ def test_xlsx_keeps_characters_xml_cannot_hold_out_and_escapes_the_rest(client, 
     assert rows[0]["street_address"] == "  Katu 1  "
 
 
-def test_a_cell_made_only_of_characters_xml_cannot_hold_is_left_empty_and_the_export_finishes(
-    client, kuopio_contact
-):
+def test_a_cell_made_only_of_characters_xml_cannot_hold_is_left_empty_and_the_export_finishes(client, kuopio_contact):
     OrganisationFactory(name="Kontrolli ry", post_office="\x01", street_address="\x02\x0b")
     client.force_login(kuopio_contact)
     rows = xlsx_rows(client.get(export_url("xlsx")))

@@ -463,3 +463,18 @@ def test_download_my_data_includes_claims_reports_invitations_and_changes(client
     assert [report["message"] for report in data["listing_reports"]] == ["Väärä osoite"]
     assert [invitation["organisation"] for invitation in data["invitations"]] == [other.name]
     assert data["listing_changes"] == []
+
+
+def test_control_characters_are_refused_with_a_clear_error_but_line_breaks_stay_in_the_description(client):
+    organisation = OrganisationFactory(name="Ennallaan ry")
+    client.force_login(make_editor(organisation))
+    url = reverse("organisations:edit", args=[organisation.slug])
+    response = client.post(url, edit_post(organisation, post_office="\x01", description="Rivi\x07"))
+    assert response.status_code == 200
+    assert response.content.decode().count("näkymättömiä ohjausmerkkejä") >= 2  # both fields (and the summary)
+    organisation.refresh_from_db()
+    assert organisation.post_office == ""
+    response = client.post(url, edit_post(organisation, post_office="Kuopio", description="Rivi 1\r\n\tRivi 2"))
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert "Rivi 1" in organisation.description and "\tRivi 2" in organisation.description
