@@ -10,6 +10,9 @@ from stdnum.fi import ytunnus
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 4000
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+# The stored name ends in the detected format's extension: the uploader's name (logo.pdf holding a
+# PNG) would otherwise make the file server announce a type the content is not.
+LOGO_EXTENSIONS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
 
 # PRH's association register numbers are plain integers, often printed with a thousands dot.
 REGISTER_NUMBER_RE = re.compile(r"^\d{1,7}$")
@@ -72,3 +75,19 @@ def validate_logo(file) -> None:
             params={"max": LOGO_MAX_PIXELS},
             code="logo_too_many_pixels",
         )
+
+
+def logo_file_name(file) -> str:
+    """The uploaded name's stem with the extension of the format the content actually is."""
+    from pathlib import PurePath
+
+    from PIL import Image
+
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            extension = LOGO_EXTENSIONS[image.format]
+    finally:
+        file.seek(0)
+    stem = PurePath(file.name or "logo").stem.split(".")[0] or "logo"
+    return f"{stem}.{extension}"

@@ -14,7 +14,7 @@ from portal.forms import NoControlCharactersMixin
 
 from ..models import ClaimRequest, Language, Municipality, Organisation, Sector, TargetGroup, Visibility
 from ..services.common import EDITABLE_FIELDS, REGISTRATION_FIELDS
-from ..validators import LOGO_MAX_BYTES, normalise_business_id, normalise_register_number, validate_logo
+from ..validators import LOGO_MAX_BYTES, logo_file_name, normalise_business_id, normalise_register_number, validate_logo
 
 
 def _formfield(model_field, **kwargs):
@@ -25,12 +25,26 @@ def _formfield(model_field, **kwargs):
 
 
 class LogoField(forms.ImageField):
-    """Checks the size before Pillow reads the file, so a huge upload gets the size message."""
+    """Checks the size before Pillow reads the file, so a huge upload gets the size message.
+
+    The uploaded name's extension is not checked, only the content: the name is replaced by one
+    ending in the detected format's extension.
+    """
+
+    default_validators = []
 
     def to_python(self, data):
         if data is not None and getattr(data, "size", 0) > LOGO_MAX_BYTES:
             validate_logo(data)
         return super().to_python(data)
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        # A new upload that passed validate_logo: store it under its real format's extension.
+        if value and value is not initial and hasattr(value, "seek") and not getattr(value, "_committed", False):
+            validate_logo(value)
+            value.name = logo_file_name(value)
+        return value
 
 
 class ClassificationWidgetsMixin:

@@ -478,3 +478,49 @@ def test_control_characters_are_refused_with_a_clear_error_but_line_breaks_stay_
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert "Rivi 1" in organisation.description and "\tRivi 2" in organisation.description
+
+
+def image_bytes(format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buffer, format=format)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("uploaded_name", "format", "extension"),
+    [
+        ("logo.pdf", "PNG", ".png"),
+        ("logo.ps", "JPEG", ".jpeg"),
+        ("kuva.png.html", "WEBP", ".webp"),
+        ("x", "PNG", ".png"),
+    ],
+)
+def test_a_logo_is_stored_under_its_detected_format_whatever_its_name(
+    client, settings, tmp_path, uploaded_name, format, extension
+):
+    settings.MEDIA_ROOT = tmp_path
+    organisation = OrganisationFactory()
+    client.force_login(make_editor(organisation))
+    logo = SimpleUploadedFile(uploaded_name, image_bytes(format), content_type="application/pdf")
+    response = client.post(
+        reverse("organisations:edit", args=[organisation.slug]), {**edit_post(organisation), "logo": logo}
+    )
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.logo.name.startswith("logos/")
+    assert organisation.logo.name.endswith(extension)
+    assert organisation.logo.name.count(".") == 1
+
+
+def test_a_logo_in_another_image_format_is_refused_with_a_clear_error(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    organisation = OrganisationFactory()
+    client.force_login(make_editor(organisation))
+    logo = SimpleUploadedFile("logo.png", image_bytes("GIF"), content_type="image/png")
+    response = client.post(
+        reverse("organisations:edit", args=[organisation.slug]), {**edit_post(organisation), "logo": logo}
+    )
+    assert response.status_code == 200
+    organisation.refresh_from_db()
+    assert not organisation.logo
+    assert "PNG, JPEG" in response.content.decode()
