@@ -19,7 +19,7 @@ REGISTER_NUMBER_RE = re.compile(r"^\d{1,7}$")
 
 
 def normalise_business_id(value: str) -> str:
-    """The stored form, 1234567-8, of a valid Business ID; anything else is left for the validator."""
+    """The stored form, 1234567-1, of a valid Business ID; anything else is left for the validator."""
     value = (value or "").strip()
     if value and ytunnus.is_valid(value):
         return ytunnus.format(ytunnus.compact(value))
@@ -31,7 +31,7 @@ def validate_business_id(value: str) -> None:
         ytunnus.validate(value)
     except stdnum_exceptions.ValidationError as error:
         raise ValidationError(
-            _("Enter a valid Business ID (Y-tunnus) in the form 1234567-8."), code="invalid_business_id"
+            _("Enter a valid Business ID (Y-tunnus) in the form 1234567-1."), code="invalid_business_id"
         ) from error
 
 

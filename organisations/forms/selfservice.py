@@ -84,7 +84,7 @@ class OrganisationRegistrationForm(NoControlCharactersMixin, ClassificationWidge
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
             "register_number": _("From the association register (PRH), for example 123.456."),
-            "business_id": _("If the association has one, for example 1234567-8."),
+            "business_id": _("If the association has one, for example 1234567-1."),
         }
 
     def __init__(self, *args, **kwargs):

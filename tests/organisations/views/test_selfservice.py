@@ -84,8 +84,8 @@ def test_registration_ignores_a_hidden_status_and_slug(client):
 @pytest.mark.parametrize(
     ("prefix", "business_id_error", "required_error"),
     [
-        ("", "Anna kelvollinen Y-tunnus muodossa 1234567-8.", "Tämä kenttä vaaditaan."),
-        ("/sv", "Ange ett giltigt FO-nummer i formen 1234567-8.", "Detta fält måste fyllas i."),
+        ("", "Anna kelvollinen Y-tunnus muodossa 1234567-1.", "Tämä kenttä vaaditaan."),
+        ("/sv", "Ange ett giltigt FO-nummer i formen 1234567-1.", "Detta fält måste fyllas i."),
     ],
 )
 def test_invalid_registration_shows_translated_errors_and_saves_nothing(
@@ -524,3 +524,16 @@ def test_a_logo_in_another_image_format_is_refused_with_a_clear_error(client, se
     organisation.refresh_from_db()
     assert not organisation.logo
     assert "PNG, JPEG" in response.content.decode()
+
+
+def test_the_business_id_examples_the_forms_give_are_valid_business_ids():
+    from stdnum.fi import ytunnus
+
+    from organisations.forms.selfservice import OrganisationRegistrationForm
+    from organisations.validators import validate_business_id
+
+    with pytest.raises(Exception) as error:
+        validate_business_id("1")
+    texts = [str(OrganisationRegistrationForm().fields["business_id"].help_text), str(error.value.messages[0])]
+    examples = [re.search(r"\d{7}-\d", text).group() for text in texts]
+    assert all(ytunnus.is_valid(example) for example in examples), examples
