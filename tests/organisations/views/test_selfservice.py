@@ -166,7 +166,8 @@ def test_hidden_status_slug_and_other_ids_in_an_edit_change_nothing(client):
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, mine.slug, mine.description) == (Organisation.Status.PUBLISHED, "oma-ry", "Muutettu")
-    assert mine.information_confirmed_at is None
+    # Saving confirms the listing now, never at the date the POST names.
+    assert mine.information_confirmed_at.year == timezone.now().year
     assert mine.contact_consent_at is None
     assert theirs.description == "Koskematon"
 
@@ -537,3 +538,14 @@ def test_the_business_id_examples_the_forms_give_are_valid_business_ids():
     texts = [str(OrganisationRegistrationForm().fields["business_id"].help_text), str(error.value.messages[0])]
     examples = [re.search(r"\d{7}-\d", text).group() for text in texts]
     assert all(ytunnus.is_valid(example) for example in examples), examples
+
+
+def test_an_editor_who_saves_the_listing_confirms_it(client):
+    organisation = OrganisationFactory(information_confirmed_at=timezone.now() - timedelta(days=5 * 365))
+    assert organisation.is_possibly_outdated
+    client.force_login(make_editor(organisation))
+    response = client.post(reverse("organisations:edit", args=[organisation.slug]), edit_post(organisation))
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert not organisation.is_possibly_outdated
+    assert organisation.information_confirmed_at > timezone.now() - timedelta(minutes=5)
