@@ -6,10 +6,12 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import NoControlCharactersMixin
+
 from .services import reauthentication_check
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(NoControlCharactersMixin, AllauthSignupForm):
     """allauth's sign-up, doing the same work whether or not the address is registered."""
 
     def try_save(self, request):
@@ -40,7 +42,7 @@ class ChangePasswordForm(AllauthChangePasswordForm):
         return password
 
 
-class AccountDeleteForm(forms.Form):
+class AccountDeleteForm(NoControlCharactersMixin, forms.Form):
     password = forms.CharField(
         label=_("Your password"),
         strip=False,

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
+from portal.forms import NoControlCharactersMixin
 from portal.richtext import RichTextFormField
 
 from .models import CouncilDocument, Election, Meeting, NewsItem, Nomination, Person, Seat, Term
@@ -16,7 +17,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class ElectionForm(forms.ModelForm):
+class ElectionForm(NoControlCharactersMixin, forms.ModelForm):
     class Meta:
         model = Election
         fields = [
@@ -44,7 +45,7 @@ class ElectionForm(forms.ModelForm):
         self.fields["seats"].queryset = Seat.objects.filter(kind__in=Seat.ELECTED_KINDS).select_related("term")
 
 
-class NominationForm(forms.ModelForm):
+class NominationForm(NoControlCharactersMixin, forms.ModelForm):
     background_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.published(),
         label=_("Background organisation"),
@@ -73,18 +74,18 @@ class NominationForm(forms.ModelForm):
         self.fields["criteria_accepted"].required = True
 
 
-class RejectForm(forms.Form):
+class RejectForm(NoControlCharactersMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(NoControlCharactersMixin, forms.Form):
     approved_on = forms.DateField(
         label=_("Date of the regional board's decision"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reference = forms.CharField(label=_("Decision reference"), max_length=200)
 
 
-class BallotForm(forms.Form):
+class BallotForm(NoControlCharactersMixin, forms.Form):
     """One radio group per seat the association may vote on; leaving a seat empty is allowed."""
 
     def __init__(self, *args, seats, nominations, **kwargs):
@@ -106,7 +107,7 @@ class BallotForm(forms.Form):
         return {int(name.removeprefix("seat_")): int(value) for name, value in self.cleaned_data.items() if value}
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(NoControlCharactersMixin, forms.ModelForm):
     remote_link = forms.URLField(
         label=_("Remote participation link"),
         required=False,
@@ -129,17 +130,17 @@ class MeetingForm(forms.ModelForm):
         self.fields["checkers"].help_text = _("Council members with an account.")
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(NoControlCharactersMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(NoControlCharactersMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(label=_("File"), help_text=_("PDF or an office document."))
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(NoControlCharactersMixin, forms.Form):
     minutes = RichTextFormField(label=_("Minutes"), required=False)
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
@@ -160,7 +161,7 @@ class MinutesForm(forms.Form):
         }
 
 
-class NewsForm(forms.ModelForm):
+class NewsForm(NoControlCharactersMixin, forms.ModelForm):
     publish = forms.BooleanField(label=_("Published"), required=False)
 
     class Meta:
@@ -172,13 +173,13 @@ class NewsForm(forms.ModelForm):
         self.fields["publish"].initial = bool(self.instance.published_at)
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(NoControlCharactersMixin, forms.ModelForm):
     class Meta:
         model = CouncilDocument
         fields = ["body"]
 
 
-class GroupForm(forms.Form):
+class GroupForm(NoControlCharactersMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), label=_("Association"), to_field_name="slug"
     )
@@ -188,7 +189,7 @@ class GroupForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
-class MeetingResultForm(forms.Form):
+class MeetingResultForm(NoControlCharactersMixin, forms.Form):
     """One candidate's result from an election held at a meeting (blank rows are skipped)."""
 
     seat = forms.ModelChoiceField(queryset=Seat.objects.none(), label=_("Seat"), required=False)

@@ -8,6 +8,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Sector
+from portal.forms import NoControlCharactersMixin
 
 from . import permissions
 from .models import MAX_EVENT_DAYS, Event, Registration
@@ -29,7 +30,7 @@ def _formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(NoControlCharactersMixin, forms.ModelForm):
     """An event's details; the choices offered are the account's scope (the service checks again)."""
 
     organiser_organisations = forms.ModelMultipleChoiceField(
@@ -126,7 +127,7 @@ class EventForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(NoControlCharactersMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     organisation_name = forms.CharField(
@@ -153,7 +154,7 @@ class RegistrationForm(forms.Form):
             self.fields["participation"].initial = self.fields["participation"].choices[0][0]
 
 
-class DelegateForm(forms.Form):
+class DelegateForm(NoControlCharactersMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     participation = forms.ChoiceField(label=_("Participation"), choices=Registration.Participation.choices)
@@ -169,5 +170,5 @@ class DelegateForm(forms.Form):
 DelegateFormSet = formset_factory(DelegateForm, extra=5, max_num=50)
 
 
-class RejectForm(forms.Form):
+class RejectForm(NoControlCharactersMixin, forms.Form):
     reason = forms.CharField(label=_("Reason (sent to the submitter)"), max_length=2000, widget=forms.Textarea)

@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Sector
+from portal.forms import NoControlCharactersMixin
 
 from .models import LANGUAGES, Issue, Subscriber
 
 
-class InterestsForm(forms.Form):
+class InterestsForm(NoControlCharactersMixin, forms.Form):
     language = forms.ChoiceField(label=_("Language of the newsletter"), choices=LANGUAGES, widget=forms.RadioSelect)
     municipalities = forms.ModelMultipleChoiceField(
         label=_("Municipalities"),
@@ -52,7 +53,7 @@ class PreferencesForm(InterestsForm):
         )
 
 
-class IssueForm(forms.ModelForm):
+class IssueForm(NoControlCharactersMixin, forms.ModelForm):
     class Meta:
         model = Issue
         fields = [
@@ -86,7 +87,7 @@ class IssueForm(forms.ModelForm):
         return {name: value for name, value in self.cleaned_data.items() if name not in ("municipalities", "sectors")}
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(NoControlCharactersMixin, forms.Form):
     scheduled_at = forms.DateTimeField(
         label=_("Send at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )

@@ -10,13 +10,16 @@ from stdnum.fi import ytunnus
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 4000
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+# The stored name ends in the detected format's extension: the uploader's name (logo.pdf holding a
+# PNG) would otherwise make the file server announce a type the content is not.
+LOGO_EXTENSIONS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
 
 # PRH's association register numbers are plain integers, often printed with a thousands dot.
 REGISTER_NUMBER_RE = re.compile(r"^\d{1,7}$")
 
 
 def normalise_business_id(value: str) -> str:
-    """The stored form, 1234567-8, of a valid Business ID; anything else is left for the validator."""
+    """The stored form, 1234567-1, of a valid Business ID; anything else is left for the validator."""
     value = (value or "").strip()
     if value and ytunnus.is_valid(value):
         return ytunnus.format(ytunnus.compact(value))
@@ -28,7 +31,7 @@ def validate_business_id(value: str) -> None:
         ytunnus.validate(value)
     except stdnum_exceptions.ValidationError as error:
         raise ValidationError(
-            _("Enter a valid Business ID (Y-tunnus) in the form 1234567-8."), code="invalid_business_id"
+            _("Enter a valid Business ID (Y-tunnus) in the form 1234567-1."), code="invalid_business_id"
         ) from error
 
 
@@ -72,3 +75,19 @@ def validate_logo(file) -> None:
             params={"max": LOGO_MAX_PIXELS},
             code="logo_too_many_pixels",
         )
+
+
+def logo_file_name(file) -> str:
+    """The uploaded name's stem with the extension of the format the content actually is."""
+    from pathlib import PurePath
+
+    from PIL import Image
+
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            extension = LOGO_EXTENSIONS[image.format]
+    finally:
+        file.seek(0)
+    stem = PurePath(file.name or "logo").stem.split(".")[0] or "logo"
+    return f"{stem}.{extension}"

@@ -178,6 +178,9 @@ def stream_xlsx(
                         continue
                     opening, middle = openings[index]
                     value = _escape(value)
+                    # A value made only of characters XML cannot hold escapes to nothing: an empty cell.
+                    if not value:
+                        continue
                     if value[0] in " \t\n\r" or value[-1] in " \t\n\r":
                         append(f'{opening}{number}{middle[:-3]}<t xml:space="preserve">{value}</t></is></c>')
                     else:

@@ -20,6 +20,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.forms import NoControlCharactersMixin
+
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
@@ -227,7 +229,7 @@ def _to_table(grid: list[tuple[int, list[str]]]) -> Table:
     return Table(columns=columns, ignored=ignored, rows=grid[1:])
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(NoControlCharactersMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (CSV or XLSX)"),
         help_text=gettext_lazy("The first row names the columns. CSV files must be UTF-8. At most 5 MB."),

@@ -6,10 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import NoControlCharactersMixin
+
 from ..models import Report
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NoControlCharactersMixin, forms.Form):
     """A moderator's decision on a registration or a claim; a rejection needs a reason."""
 
     APPROVE, REJECT = "approve", "reject"
@@ -33,7 +35,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(NoControlCharactersMixin, forms.ModelForm):
     class Meta:
         model = Report
         fields = ("reason", "message")
@@ -45,7 +47,7 @@ class ReportForm(forms.ModelForm):
         self.fields["reason"].choices = Report.Reason.choices
 
 
-class ReportResolveForm(forms.Form):
+class ReportResolveForm(NoControlCharactersMixin, forms.Form):
     resolution = forms.CharField(
         label=_("What was done"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import NoControlCharactersMixin
 
-class SavedFilterForm(forms.Form):
+
+class SavedFilterForm(NoControlCharactersMixin, forms.Form):
     name = forms.CharField(label=_("Name of the filter"), max_length=100)
     query_string = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 

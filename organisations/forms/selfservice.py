@@ -10,9 +10,11 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import NoControlCharactersMixin
+
 from ..models import ClaimRequest, Language, Municipality, Organisation, Sector, TargetGroup, Visibility
 from ..services.common import EDITABLE_FIELDS, REGISTRATION_FIELDS
-from ..validators import LOGO_MAX_BYTES, normalise_business_id, normalise_register_number, validate_logo
+from ..validators import LOGO_MAX_BYTES, logo_file_name, normalise_business_id, normalise_register_number, validate_logo
 
 
 def _formfield(model_field, **kwargs):
@@ -23,12 +25,26 @@ def _formfield(model_field, **kwargs):
 
 
 class LogoField(forms.ImageField):
-    """Checks the size before Pillow reads the file, so a huge upload gets the size message."""
+    """Checks the size before Pillow reads the file, so a huge upload gets the size message.
+
+    The uploaded name's extension is not checked, only the content: the name is replaced by one
+    ending in the detected format's extension.
+    """
+
+    default_validators = []
 
     def to_python(self, data):
         if data is not None and getattr(data, "size", 0) > LOGO_MAX_BYTES:
             validate_logo(data)
         return super().to_python(data)
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        # A new upload that passed validate_logo: store it under its real format's extension.
+        if value and value is not initial and hasattr(value, "seek") and not getattr(value, "_committed", False):
+            validate_logo(value)
+            value.name = logo_file_name(value)
+        return value
 
 
 class ClassificationWidgetsMixin:
@@ -55,7 +71,7 @@ class ClassificationWidgetsMixin:
         return normalise_business_id(self.cleaned_data.get("business_id", ""))
 
 
-class OrganisationRegistrationForm(ClassificationWidgetsMixin, forms.ModelForm):
+class OrganisationRegistrationForm(NoControlCharactersMixin, ClassificationWidgetsMixin, forms.ModelForm):
     not_a_duplicate = forms.BooleanField(
         label=_("Our association is not any of the listings above"),
         required=False,
@@ -68,7 +84,7 @@ class OrganisationRegistrationForm(ClassificationWidgetsMixin, forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
             "register_number": _("From the association register (PRH), for example 123.456."),
-            "business_id": _("If the association has one, for example 1234567-8."),
+            "business_id": _("If the association has one, for example 1234567-1."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -106,7 +122,7 @@ class OrganisationRegistrationForm(ClassificationWidgetsMixin, forms.ModelForm):
         return cleaned
 
 
-class OrganisationEditForm(ClassificationWidgetsMixin, forms.ModelForm):
+class OrganisationEditForm(NoControlCharactersMixin, ClassificationWidgetsMixin, forms.ModelForm):
     logo = LogoField(
         label=_("logo"),
         required=False,
@@ -189,12 +205,12 @@ class OrganisationEditForm(ClassificationWidgetsMixin, forms.ModelForm):
         return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
 
 
-class ClaimForm(forms.ModelForm):
+class ClaimForm(NoControlCharactersMixin, forms.ModelForm):
     class Meta:
         model = ClaimRequest
         fields = ("role", "message")
         widgets = {"message": forms.Textarea(attrs={"rows": 4})}
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(NoControlCharactersMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address of the new editor"))

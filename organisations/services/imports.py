@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from stdnum.fi import ytunnus
 
 from accounts.models import User
+from portal.forms import has_control_characters
 
 from ..forms.imports import (
     LABELS,
@@ -153,6 +154,10 @@ class _References:
         self.by_name.setdefault((name.strip().lower(), home_id), []).append(pk)
 
 
+# Free text and the lists (which may be one item a line) may hold tabs and line breaks.
+MULTI_LINE_FIELDS = frozenset({"description", *RELATION_FIELDS})
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;,\n]", value) if part.strip()]
 
@@ -186,6 +191,13 @@ def _import_row(line: int, cells: list[str], columns: dict[str, int], refs: _Ref
     data = {key: _value(cells, columns, key) for key in (*SCALAR_FIELDS, "home_municipality", *RELATION_FIELDS)}
     result = RowResult(line=line, action="reject", name=data["name"])
     problems = []
+    for key, value in data.items():
+        # The same rule as the forms: line breaks only where the field may hold several lines.
+        if has_control_characters(value, multi_line=key in MULTI_LINE_FIELDS):
+            problems.append(
+                _("%(field)s: contains invisible control characters; remove them.")
+                % {"field": str(LABELS.get(key, key))}
+            )
     if not data["name"]:
         problems.append(_("The name is missing."))
     home = refs.municipalities.get(data["home_municipality"].lower()) if data["home_municipality"] else None

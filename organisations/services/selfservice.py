@@ -73,6 +73,9 @@ def organisation_update(*, organisation: Organisation, user, data: dict[str, Any
             organisation.contact_consent_at = None
         elif organisation.contact_consent_at is None:
             organisation.contact_consent_at = timezone.now()
+    # Saving the whole form is looking the listing over: it confirms it as the confirm button does,
+    # so it is no longer "possibly outdated".
+    organisation.information_confirmed_at = timezone.now()
     save_with_history(organisation, user=user, reason="edited", many_to_many=many_to_many)
     refresh_search_index([organisation.pk])
     return organisation

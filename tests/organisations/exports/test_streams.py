@@ -333,6 +333,18 @@ def test_xlsx_keeps_characters_xml_cannot_hold_out_and_escapes_the_rest(client, 
     assert rows[0]["street_address"] == "  Katu 1  "
 
 
+def test_a_cell_made_only_of_characters_xml_cannot_hold_is_left_empty_and_the_export_finishes(client, kuopio_contact):
+    OrganisationFactory(name="Kontrolli ry", post_office="\x01", street_address="\x02\x0b")
+    client.force_login(kuopio_contact)
+    rows = xlsx_rows(client.get(export_url("xlsx")))
+    assert rows[0]["name"] == "Kontrolli ry"
+    assert rows[0]["post_office"] == ""
+    assert rows[0]["street_address"] == ""
+    log = ExportLog.objects.get()
+    assert log.row_count == 1
+    assert log.finished_at is not None
+
+
 def test_every_export_is_logged_with_its_filters_and_row_count(client, kuopio_contact, directory):
     client.force_login(kuopio_contact)
     body(client.get(export_url("csv", "toimiala=kulttuuri&page=2&sep=semicolon")))

@@ -3,6 +3,7 @@ import os
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
 
 from organisations.models import ImportBatch, Municipality, Organisation
@@ -215,3 +216,20 @@ def test_an_imported_row_named_like_a_reserved_address_gets_another_slug(staff):
     import_batch_apply(batch=batch)
     slugs = set(Organisation.objects.filter(name__in=["Uusi", "Vienti"]).values_list("slug", flat=True))
     assert slugs == {"uusi-2", "vienti-2"}
+
+
+def test_a_row_with_control_characters_is_rejected_with_a_clear_reason(staff):
+    content = (
+        "nimi;kotikunta;postitoimipaikka;kuvaus\n"
+        "Kontrolli ry;Kuopio;\x01;\n"
+        "Rivinvaihto ry;Kuopio;Kuopio;Ensimmäinen rivi\nToinen rivi\n"
+    )
+    content = content.replace("rivi\nToinen rivi", 'rivi"').replace(";Ensimmäinen", ';"Ensimmäinen rivi\nToinen')
+    with translation.override("en"):
+        batch = import_batch_apply(batch=import_batch_create(user=staff, file_name="a.csv", content=content.encode()))
+    rejected, accepted = batch.report["rows"]
+    assert rejected["action"] == "reject"
+    assert rejected["messages"] == ["post office: contains invisible control characters; remove them."]
+    assert accepted["action"] == "create"
+    assert not Organisation.objects.filter(name="Kontrolli ry").exists()
+    assert Organisation.objects.get(name="Rivinvaihto ry").description == "Ensimmäinen rivi\nToinen rivi"

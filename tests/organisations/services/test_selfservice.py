@@ -258,7 +258,8 @@ def test_update_records_one_version_with_the_changed_fields():
     latest = organisation.history.latest()
     assert latest.history_user == editor
     changed = latest.diff_against(latest.prev_record).changed_fields
-    assert sorted(changed) == ["description", "sectors"]
+    # Saving an edit confirms the listing too.
+    assert sorted(changed) == ["description", "information_confirmed_at", "sectors"]
     assert "Uusi kuvaus" in organisation.search_document
 
 

@@ -15,7 +15,7 @@ from organisations.models import Municipality, Organisation, Visibility
 from organisations.selectors.reference import directory_reference
 from organisations.validators import LOGO_MAX_BYTES, validate_business_id, validate_logo
 from tests.organisations.directory_helpers import make_organisation
-from tests.organisations.factories import UserFactory
+from tests.organisations.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +325,10 @@ def test_sector_samples_without_postgresql_agree_with_the_sql():
     assert in_sql[culture][0].name == "Tervon Seura 00 ry"
     assert in_sql[culture][-1].name != "Äänekosken Tervo-seura ry"
     assert len(in_sql[culture]) == 10
+
+
+def test_a_listing_without_contact_details_has_no_empty_contact_heading(client):
+    bare = OrganisationFactory(email="", phone="", website="")
+    assert "<h2>Yhteystiedot</h2>" not in client.get(bare.get_absolute_url()).content.decode()
+    reachable = OrganisationFactory(email="", phone="+358 40 123 4567", website="")
+    assert "<h2>Yhteystiedot</h2>" in client.get(reachable.get_absolute_url()).content.decode()

@@ -113,3 +113,10 @@ def test_contact_page_shows_past_exports_and_changes_since_the_last_one(client, 
     assert "Edellisen vientisi" in page
     assert "<td>3</td>" in page
     assert "Iisalmen Uusi" not in page
+
+
+def test_a_municipality_with_one_contact_speaks_of_one(client, contacts):
+    page = client.get(reverse("organisations:municipality", args=["491"])).content.decode()
+    assert "Toinen Testihenkilö" in page
+    assert "Kunnan järjestöyhteyshenkilö<" in page
+    assert "yhteyshenkilöt" not in page

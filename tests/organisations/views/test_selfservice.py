@@ -84,8 +84,8 @@ def test_registration_ignores_a_hidden_status_and_slug(client):
 @pytest.mark.parametrize(
     ("prefix", "business_id_error", "required_error"),
     [
-        ("", "Anna kelvollinen Y-tunnus muodossa 1234567-8.", "Tämä kenttä vaaditaan."),
-        ("/sv", "Ange ett giltigt FO-nummer i formen 1234567-8.", "Detta fält måste fyllas i."),
+        ("", "Anna kelvollinen Y-tunnus muodossa 1234567-1.", "Tämä kenttä vaaditaan."),
+        ("/sv", "Ange ett giltigt FO-nummer i formen 1234567-1.", "Detta fält måste fyllas i."),
     ],
 )
 def test_invalid_registration_shows_translated_errors_and_saves_nothing(
@@ -166,7 +166,8 @@ def test_hidden_status_slug_and_other_ids_in_an_edit_change_nothing(client):
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, mine.slug, mine.description) == (Organisation.Status.PUBLISHED, "oma-ry", "Muutettu")
-    assert mine.information_confirmed_at is None
+    # Saving confirms the listing now, never at the date the POST names.
+    assert mine.information_confirmed_at.year == timezone.now().year
     assert mine.contact_consent_at is None
     assert theirs.description == "Koskematon"
 
@@ -469,3 +470,88 @@ def test_download_my_data_includes_claims_reports_invitations_and_changes(client
     assert [report["message"] for report in data["listing_reports"]] == ["Väärä osoite"]
     assert [invitation["organisation"] for invitation in data["invitations"]] == [other.name]
     assert data["listing_changes"] == []
+
+
+def test_control_characters_are_refused_with_a_clear_error_but_line_breaks_stay_in_the_description(client):
+    organisation = OrganisationFactory(name="Ennallaan ry")
+    client.force_login(make_editor(organisation))
+    url = reverse("organisations:edit", args=[organisation.slug])
+    response = client.post(url, edit_post(organisation, post_office="\x01", description="Rivi\x07"))
+    assert response.status_code == 200
+    assert response.content.decode().count("näkymättömiä ohjausmerkkejä") >= 2  # both fields (and the summary)
+    organisation.refresh_from_db()
+    assert organisation.post_office == ""
+    response = client.post(url, edit_post(organisation, post_office="Kuopio", description="Rivi 1\r\n\tRivi 2"))
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert "Rivi 1" in organisation.description and "\tRivi 2" in organisation.description
+
+
+def image_bytes(format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buffer, format=format)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("uploaded_name", "format", "extension"),
+    [
+        ("logo.pdf", "PNG", ".png"),
+        ("logo.ps", "JPEG", ".jpeg"),
+        ("kuva.png.html", "WEBP", ".webp"),
+        ("x", "PNG", ".png"),
+    ],
+)
+def test_a_logo_is_stored_under_its_detected_format_whatever_its_name(
+    client, settings, tmp_path, uploaded_name, format, extension
+):
+    settings.MEDIA_ROOT = tmp_path
+    organisation = OrganisationFactory()
+    client.force_login(make_editor(organisation))
+    logo = SimpleUploadedFile(uploaded_name, image_bytes(format), content_type="application/pdf")
+    response = client.post(
+        reverse("organisations:edit", args=[organisation.slug]), {**edit_post(organisation), "logo": logo}
+    )
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.logo.name.startswith("logos/")
+    assert organisation.logo.name.endswith(extension)
+    assert organisation.logo.name.count(".") == 1
+
+
+def test_a_logo_in_another_image_format_is_refused_with_a_clear_error(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    organisation = OrganisationFactory()
+    client.force_login(make_editor(organisation))
+    logo = SimpleUploadedFile("logo.png", image_bytes("GIF"), content_type="image/png")
+    response = client.post(
+        reverse("organisations:edit", args=[organisation.slug]), {**edit_post(organisation), "logo": logo}
+    )
+    assert response.status_code == 200
+    organisation.refresh_from_db()
+    assert not organisation.logo
+    assert "PNG, JPEG" in response.content.decode()
+
+
+def test_the_business_id_examples_the_forms_give_are_valid_business_ids():
+    from stdnum.fi import ytunnus
+
+    from organisations.forms.selfservice import OrganisationRegistrationForm
+    from organisations.validators import validate_business_id
+
+    with pytest.raises(Exception) as error:
+        validate_business_id("1")
+    texts = [str(OrganisationRegistrationForm().fields["business_id"].help_text), str(error.value.messages[0])]
+    examples = [re.search(r"\d{7}-\d", text).group() for text in texts]
+    assert all(ytunnus.is_valid(example) for example in examples), examples
+
+
+def test_an_editor_who_saves_the_listing_confirms_it(client):
+    organisation = OrganisationFactory(information_confirmed_at=timezone.now() - timedelta(days=5 * 365))
+    assert organisation.is_possibly_outdated
+    client.force_login(make_editor(organisation))
+    response = client.post(reverse("organisations:edit", args=[organisation.slug]), edit_post(organisation))
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert not organisation.is_possibly_outdated
+    assert organisation.information_confirmed_at > timezone.now() - timedelta(minutes=5)
