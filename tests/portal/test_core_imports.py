@@ -42,7 +42,12 @@ def test_no_core_module_imports_an_app():
 def test_the_home_page_gathers_the_sections_the_apps_registered():
     from portal.registry import home_sections
 
-    assert [section.template_name for section in home_sections()] == ["organisations/_home_directory.html"]
+    assert [section.template_name for section in home_sections()] == [
+        "organisations/_home_directory.html",
+        "forums/_home_section.html",
+        "council/_home_section.html",
+        "newsletter/_home_section.html",
+    ]
 
 
 def test_apps_register_their_capabilities_with_the_core():
