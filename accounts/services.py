@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
 from organisations.permissions import organisations_needing_another_editor
+from portal.audit import audit_record
 
 from .models import User
 
@@ -20,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def user_delete(*, user: User, by_staff: bool = False) -> None:
+def user_delete(
+    *, user: User, by_staff: bool = False, actor: User | None = None, request: HttpRequest | None = None
+) -> None:
     """Delete an account and what hangs on it (editorships, e-mail addresses, authenticators,
     sign-in records). An association is never left without an editor, unless staff does it.
     """
@@ -42,6 +46,14 @@ def user_delete(*, user: User, by_staff: bool = False) -> None:
     AccessLog.objects.filter(username__iexact=user.email).delete()
     AccessAttempt.objects.filter(username__iexact=user.email).delete()
     logger.info("accounts.user.deleted user=%s by_staff=%s orphaned=%d", user.pk, by_staff, len(orphaned))
+    # Recorded before the row goes: the entry keeps the label, the link is cleared by the delete.
+    audit_record(
+        action="accounts.account.deleted",
+        actor=actor or user,
+        target=user,
+        details={"user_id": user.pk, "by_staff": by_staff, "orphaned": len(orphaned)},
+        request=request,
+    )
     user.delete()
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from accounts.models import User
+from portal.audit import audit_record
 
 from ..filters import OrganisationFilter
 from ..models import ExportLog, SavedFilter
@@ -35,9 +36,17 @@ def export_log_start(*, user: User, format: str, filters: dict[str, list[str]], 
 
 
 @transaction.atomic
-def export_log_finish(*, log: ExportLog, row_count: int) -> None:
+def export_log_finish(*, log: ExportLog, row_count: int, request: HttpRequest | None = None) -> None:
     # An update, not a save: the start of the record is never rewritten.
     ExportLog.objects.filter(pk=log.pk).update(row_count=row_count, finished_at=timezone.now())
+    # Written when the stream ends, the only moment the row count is known.
+    audit_record(
+        action=f"organisations.export.{log.format}",
+        actor=log.user,
+        target=log,
+        details={"filters": log.filters, "municipalities": log.municipalities, "row_count": row_count},
+        request=request,
+    )
 
 
 @transaction.atomic
