@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.audit import audit_entries_for
 from portal.ratelimit import client_address, within_limit
 
 from ..forms.moderation import DecisionForm, ReportForm, ReportResolveForm
@@ -31,7 +32,8 @@ def organisation_history(request, slug: str):
         raise PermissionDenied
     versions = organisation.history.select_related("history_user").order_by("-history_date", "-history_id")
     rows = [{"version": version, "reason": describe_reason(version)} for version in versions[:200]]
-    return render(request, "organisations/organisation_history.html", {"organisation": organisation, "rows": rows})
+    context = {"organisation": organisation, "rows": rows, "audit_entries": audit_entries_for(organisation)[:200]}
+    return render(request, "organisations/organisation_history.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -212,3 +212,16 @@ def test_a_rolled_back_action_writes_no_entry(act):
         assert AuditEntry.objects.count() == 1
         raise Rollback
     assert AuditEntry.objects.count() == 0
+
+
+def test_the_listing_history_page_shows_its_audit_entries(client):
+    organisation = OrganisationFactory()
+    moderator = make_moderator(email="arkistoija@example.org")
+    services.organisation_archive(organisation=organisation, moderator=moderator)
+    client.force_login(moderator)
+    html = client.get(reverse("organisations:history", args=[organisation.slug])).content.decode()
+    entries = html[html.index('class="audit-entries"') :]
+    assert "arkistoija@example.org" in entries
+    # The action's translated label, not its dotted name.
+    assert "Yhdistyksen tiedot arkistoitu" in entries
+    assert "organisations.listing.archived" not in entries
