@@ -11,4 +11,6 @@ class AccountsConfig(AppConfig):
 
         from . import personal_data, signals  # noqa: F401  (export sections; the TOTP set-up hook)
 
-        register_action_labels({"accounts.account.deleted": _("Account deleted")})
+        register_action_labels(
+            {"accounts.account.deleted": _("Account deleted"), "accounts.roles.changed": _("Roles changed")}
+        )

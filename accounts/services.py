@@ -57,6 +57,36 @@ def user_delete(
     user.delete()
 
 
+ROLE_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def user_roles_snapshot(user: User) -> dict:
+    """What decides an account's roles: its groups and flags (taken before an admin change)."""
+    if user.pk is None:
+        # A new account's defaults: creating a plain account is not a role change.
+        return {"groups": [], "is_active": True, "is_staff": False, "is_superuser": False}
+    stored = User.objects.get(pk=user.pk)
+    return {
+        "groups": sorted(stored.groups.values_list("name", flat=True)),
+        **{f: getattr(stored, f) for f in ROLE_FLAGS},
+    }
+
+
+@transaction.atomic
+def user_roles_changed(*, user: User, before: dict, actor: User | None, request: HttpRequest | None = None) -> bool:
+    """Record a change of an account's groups or flags (made in the admin); nothing if none changed."""
+    after = user_roles_snapshot(user)
+    if after == before:
+        return False
+    details: dict = {
+        "groups_added": sorted(set(after["groups"]) - set(before["groups"])),
+        "groups_removed": sorted(set(before["groups"]) - set(after["groups"])),
+    }
+    details.update({flag: after[flag] for flag in ROLE_FLAGS if after[flag] != before[flag]})
+    audit_record(action="accounts.roles.changed", actor=actor, target=user, details=details, request=request)
+    return True
+
+
 @transaction.atomic
 def sign_in_records_purge(*, older_than_days: int) -> int:
     """Delete login records (django-axes) older than the retention period; returns how many."""

@@ -33,6 +33,7 @@ class OrganisationsConfig(AppConfig):
                 "organisations.export.emails": _("E-mail addresses exported"),
                 "organisations.import.dry_run": _("Import checked (dry run)"),
                 "organisations.import.applied": _("Import applied"),
+                "organisations.municipal_contact.changed": _("Municipal contact's account or municipalities changed"),
             }
         )
 

@@ -10,7 +10,7 @@ from accounts.models import User
 from portal.audit import audit_record
 
 from ..filters import OrganisationFilter
-from ..models import ExportLog, SavedFilter
+from ..models import ExportLog, MunicipalContact, SavedFilter
 
 
 def filter_params(query: QueryDict) -> dict[str, list[str]]:
@@ -62,3 +62,31 @@ def saved_filter_save(*, user: User, name: str, query: QueryDict) -> SavedFilter
 @transaction.atomic
 def saved_filter_delete(*, saved_filter: SavedFilter) -> None:
     saved_filter.delete()
+
+
+def municipal_contact_scope(contact: MunicipalContact) -> dict:
+    """What a contact's account may export: its linked account and municipalities (before a change)."""
+    if contact.pk is None:
+        return {"user_id": None, "municipalities": []}
+    stored = MunicipalContact.objects.get(pk=contact.pk)
+    return {"user_id": stored.user_id, "municipalities": sorted(stored.municipalities.values_list("code", flat=True))}
+
+
+@transaction.atomic
+def municipal_contact_scope_changed(
+    *, contact: MunicipalContact, before: dict, actor: User | None, request: HttpRequest | None = None
+) -> bool:
+    """Record a change of the contact's account link or municipalities (made in the admin)."""
+    after = municipal_contact_scope(contact)
+    if after == before:
+        return False
+    details = {
+        "user_before": before["user_id"],
+        "user_after": after["user_id"],
+        "municipalities_added": sorted(set(after["municipalities"]) - set(before["municipalities"])),
+        "municipalities_removed": sorted(set(before["municipalities"]) - set(after["municipalities"])),
+    }
+    audit_record(
+        action="organisations.municipal_contact.changed", actor=actor, target=contact, details=details, request=request
+    )
+    return True
