@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
 from organisations.permissions import organisations_needing_another_editor
+from portal.audit import audit_record
 
 from .models import User
 
@@ -20,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def user_delete(*, user: User, by_staff: bool = False) -> None:
+def user_delete(
+    *, user: User, by_staff: bool = False, actor: User | None = None, request: HttpRequest | None = None
+) -> None:
     """Delete an account and what hangs on it (editorships, e-mail addresses, authenticators,
     sign-in records). An association is never left without an editor, unless staff does it.
     """
@@ -42,7 +46,45 @@ def user_delete(*, user: User, by_staff: bool = False) -> None:
     AccessLog.objects.filter(username__iexact=user.email).delete()
     AccessAttempt.objects.filter(username__iexact=user.email).delete()
     logger.info("accounts.user.deleted user=%s by_staff=%s orphaned=%d", user.pk, by_staff, len(orphaned))
+    # Recorded before the row goes: the entry keeps the label, the link is cleared by the delete.
+    audit_record(
+        action="accounts.account.deleted",
+        actor=actor or user,
+        target=user,
+        details={"user_id": user.pk, "by_staff": by_staff, "orphaned": len(orphaned)},
+        request=request,
+    )
     user.delete()
+
+
+ROLE_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def user_roles_snapshot(user: User) -> dict:
+    """What decides an account's roles: its groups and flags (taken before an admin change)."""
+    if user.pk is None:
+        # A new account's defaults: creating a plain account is not a role change.
+        return {"groups": [], "is_active": True, "is_staff": False, "is_superuser": False}
+    stored = User.objects.get(pk=user.pk)
+    return {
+        "groups": sorted(stored.groups.values_list("name", flat=True)),
+        **{f: getattr(stored, f) for f in ROLE_FLAGS},
+    }
+
+
+@transaction.atomic
+def user_roles_changed(*, user: User, before: dict, actor: User | None, request: HttpRequest | None = None) -> bool:
+    """Record a change of an account's groups or flags (made in the admin); nothing if none changed."""
+    after = user_roles_snapshot(user)
+    if after == before:
+        return False
+    details: dict = {
+        "groups_added": sorted(set(after["groups"]) - set(before["groups"])),
+        "groups_removed": sorted(set(before["groups"]) - set(after["groups"])),
+    }
+    details.update({flag: after[flag] for flag in ROLE_FLAGS if after[flag] != before[flag]})
+    audit_record(action="accounts.roles.changed", actor=actor, target=user, details=details, request=request)
+    return True
 
 
 @transaction.atomic

@@ -78,7 +78,7 @@ def account_delete(request):
     form = AccountDeleteForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            user_delete(user=user)
+            user_delete(user=user, request=request)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -21,6 +21,7 @@ from .models import (
     TargetGroup,
 )
 from .search import organisations_naming, refresh_search_index
+from .services.municipal import municipal_contact_scope, municipal_contact_scope_changed
 
 
 @admin.register(Region)
@@ -91,6 +92,18 @@ class MunicipalContactAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").prefetch_related("municipalities")
+
+    # The account link and the municipalities decide what the account may export: one audit entry
+    # per change, after the municipalities are saved (save_related), in the admin's transaction.
+    def save_model(self, request, obj, form, change):
+        request._scope_before = municipal_contact_scope(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        municipal_contact_scope_changed(
+            contact=form.instance, before=request._scope_before, actor=request.user, request=request
+        )
 
     @admin.display(description=_("municipalities"))
     def municipality_names(self, contact: MunicipalContact) -> str:

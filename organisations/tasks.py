@@ -7,3 +7,11 @@ from . import services
 def send_confirmation_reminders_task() -> int:
     # Idempotent: every sent reminder is recorded (ConfirmationReminder), so a second run sends nothing.
     return services.confirmation_reminders_send()
+
+
+@shared_task
+def repair_search_index_task() -> int:
+    # Idempotent: a second run finds nothing out of step and rebuilds nothing.
+    from .search import search_index_repair
+
+    return search_index_repair()

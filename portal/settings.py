@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Once a day, in the morning: the task itself decides which listings are due.
         "schedule": crontab(hour=7, minute=30),
     },
+    # The directory's search index: repair entries a write outside the services left out of step.
+    "organisations-repair-search-index": {
+        "task": "organisations.tasks.repair_search_index_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # The outbox: send what the immediate task did not (lost Celery message, broker down, retries
     # due) and flag rows a dead worker left in flight; purge old sent rows nightly.
     "outbox-sweep": {"task": "portal.tasks.outbox_sweep_task", "schedule": 60},

@@ -16,6 +16,7 @@ from .index import (
     search_document,
 )
 from .query import matching_entries, prefix_tsquery, search_organisations, search_query, search_terms
+from .repair import search_index_repair
 from .voikko import base_forms, voikko_available, word_forms
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "prefix_tsquery",
     "refresh_search_index",
     "search_document",
+    "search_index_repair",
     "search_organisations",
     "search_query",
     "search_terms",

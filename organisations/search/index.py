@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from ..exports.names import RELATED_NAME_FIELDS, related_names_rows, related_names_sql
@@ -243,4 +243,6 @@ def refresh_search_index(organisation_ids: Iterable[int]) -> None:
                 ],
                 batch_size=500,
             )
-    bump_directory_version()
+    # After commit: a rolled-back change must not invalidate the cache, and counts rebuilt between
+    # the bump and the commit would be cached from the old data under the new version.
+    transaction.on_commit(bump_directory_version)

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from stdnum.fi import ytunnus
 
 from accounts.models import User
+from portal.audit import audit_record
 from portal.forms import has_control_characters
 
 from ..forms.imports import (
@@ -73,7 +75,10 @@ class ImportReport:
         }
 
 
-def import_batch_create(*, user: User, file_name: str, content: bytes) -> ImportBatch:
+@transaction.atomic
+def import_batch_create(
+    *, user: User, file_name: str, content: bytes, request: HttpRequest | None = None
+) -> ImportBatch:
     """Keep the upload and check it: a dry run that reports per row and writes no association."""
     batch = ImportBatch(uploaded_by=user, file_name=file_name[:255], content=content)
     report = _run(batch, dry_run=True)
@@ -86,11 +91,20 @@ def import_batch_create(*, user: User, file_name: str, content: bytes) -> Import
         batch.status = ImportBatch.Status.CHECKED
     batch.full_clean(exclude=["content"])
     batch.save()
+    audit_record(
+        action="organisations.import.dry_run",
+        actor=user,
+        target=batch,
+        details={"file_name": batch.file_name, "status": batch.status, "summary": batch.report.get("summary", {})},
+        request=request,
+    )
     return batch
 
 
 @transaction.atomic
-def import_batch_apply(*, batch: ImportBatch) -> ImportBatch:
+def import_batch_apply(
+    *, batch: ImportBatch, user: User | None = None, request: HttpRequest | None = None
+) -> ImportBatch:
     """The confirmed run: every accepted row is written in this one transaction, or none is."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.CHECKED:
@@ -106,6 +120,13 @@ def import_batch_apply(*, batch: ImportBatch) -> ImportBatch:
         # The file has done its work; the personal data in it need not be kept.
         batch.content = b""
     batch.save()
+    audit_record(
+        action="organisations.import.applied",
+        actor=user,
+        target=batch,
+        details={"file_name": batch.file_name, "status": batch.status, "summary": batch.report.get("summary", {})},
+        request=request,
+    )
     return batch
 
 

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from portal.audit import audit_record
 from portal.mail import queue_email
 
 from ..models import ClaimRequest, Editorship, Organisation, Report
@@ -32,7 +34,7 @@ from .common import (
 
 
 @transaction.atomic
-def organisation_approve(*, organisation: Organisation, moderator) -> Organisation:
+def organisation_approve(*, organisation: Organisation, moderator, request: HttpRequest | None = None) -> Organisation:
     require_moderator(moderator)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.status != Organisation.Status.PENDING:
@@ -41,13 +43,16 @@ def organisation_approve(*, organisation: Organisation, moderator) -> Organisati
     # The registrant has just written the information: it counts as confirmed.
     organisation.information_confirmed_at = timezone.now()
     save_with_history(organisation, user=moderator, reason="approved")
+    audit_record(action="organisations.registration.approved", actor=moderator, target=organisation, request=request)
     directory_changed(organisation)
     mail_editors(organisation, "organisations/email/registration_approved", {})
     return organisation
 
 
 @transaction.atomic
-def organisation_reject(*, organisation: Organisation, moderator, reason: str) -> Organisation:
+def organisation_reject(
+    *, organisation: Organisation, moderator, reason: str, request: HttpRequest | None = None
+) -> Organisation:
     require_moderator(moderator)
     if not reason.strip():
         raise ValidationError({"reason": _("Tell the association why the listing was not accepted.")})
@@ -56,13 +61,20 @@ def organisation_reject(*, organisation: Organisation, moderator, reason: str) -
         raise ValidationError(_("This listing is not waiting for moderation."))
     organisation.status = Organisation.Status.ARCHIVED
     save_with_history(organisation, user=moderator, reason=f"rejected: {reason}"[:100])
+    audit_record(
+        action="organisations.registration.rejected",
+        actor=moderator,
+        target=organisation,
+        details={"reason": reason},
+        request=request,
+    )
     directory_changed(organisation)
     mail_editors(organisation, "organisations/email/registration_rejected", {"reason": reason})
     return organisation
 
 
 @transaction.atomic
-def organisation_archive(*, organisation: Organisation, moderator) -> Organisation:
+def organisation_archive(*, organisation: Organisation, moderator, request: HttpRequest | None = None) -> Organisation:
     """Take a listing off the directory (typically one nobody has confirmed for years)."""
     require_moderator(moderator)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
@@ -70,6 +82,7 @@ def organisation_archive(*, organisation: Organisation, moderator) -> Organisati
         raise ValidationError(_("This listing is already archived."))
     organisation.status = Organisation.Status.ARCHIVED
     save_with_history(organisation, user=moderator, reason="archived")
+    audit_record(action="organisations.listing.archived", actor=moderator, target=organisation, request=request)
     directory_changed(organisation)
     return organisation
 
@@ -78,7 +91,9 @@ def organisation_archive(*, organisation: Organisation, moderator) -> Organisati
 
 
 @transaction.atomic
-def organisation_revert(*, organisation: Organisation, history_id: int, user) -> Organisation:
+def organisation_revert(
+    *, organisation: Organisation, history_id: int, user, request: HttpRequest | None = None
+) -> Organisation:
     """Restore the content of an earlier version; status and confirmation stay as they are now."""
     if not can_revert_organisation(user):
         raise PermissionDenied
@@ -97,6 +112,13 @@ def organisation_revert(*, organisation: Organisation, history_id: int, user) ->
         setattr(organisation, Organisation._meta.get_field(name).attname, value)
     when = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M")
     save_with_history(organisation, user=user, reason=f"reverted to {when}", many_to_many=many_to_many)
+    audit_record(
+        action="organisations.listing.reverted",
+        actor=user,
+        target=organisation,
+        details={"history_id": history_id, "version": when},
+        request=request,
+    )
     refresh_search_index([organisation.pk])
     return organisation
 
@@ -119,8 +141,17 @@ def _claim_decide(*, claim: ClaimRequest, moderator, status: str, reason: str) -
 
 
 @transaction.atomic
-def claim_approve(*, claim: ClaimRequest, moderator, reason: str = "") -> ClaimRequest:
+def claim_approve(
+    *, claim: ClaimRequest, moderator, reason: str = "", request: HttpRequest | None = None
+) -> ClaimRequest:
     claim = _claim_decide(claim=claim, moderator=moderator, status=ClaimRequest.Status.APPROVED, reason=reason)
+    audit_record(
+        action="organisations.claim.approved",
+        actor=moderator,
+        target=claim,
+        details={"organisation": claim.organisation.slug, "role": claim.role},
+        request=request,
+    )
     Editorship.objects.get_or_create(organisation=claim.organisation, user=claim.user)
     queue_email(
         template_name="organisations/email/claim_approved",
@@ -136,10 +167,17 @@ def claim_approve(*, claim: ClaimRequest, moderator, reason: str = "") -> ClaimR
 
 
 @transaction.atomic
-def claim_reject(*, claim: ClaimRequest, moderator, reason: str) -> ClaimRequest:
+def claim_reject(*, claim: ClaimRequest, moderator, reason: str, request: HttpRequest | None = None) -> ClaimRequest:
     if not reason.strip():
         raise ValidationError({"reason": _("Tell the person why the request was rejected.")})
     claim = _claim_decide(claim=claim, moderator=moderator, status=ClaimRequest.Status.REJECTED, reason=reason)
+    audit_record(
+        action="organisations.claim.rejected",
+        actor=moderator,
+        target=claim,
+        details={"organisation": claim.organisation.slug, "reason": reason},
+        request=request,
+    )
     queue_email(
         template_name="organisations/email/claim_rejected",
         to=[claim.user.email],
@@ -166,7 +204,7 @@ def report_create(*, organisation: Organisation, reason: str, message: str, repo
 
 
 @transaction.atomic
-def report_resolve(*, report: Report, moderator, resolution: str = "") -> Report:
+def report_resolve(*, report: Report, moderator, resolution: str = "", request: HttpRequest | None = None) -> Report:
     require_moderator(moderator)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.resolved_at is not None:
@@ -176,4 +214,11 @@ def report_resolve(*, report: Report, moderator, resolution: str = "") -> Report
     report.resolution = resolution
     report.full_clean()
     report.save()
+    audit_record(
+        action="organisations.report.resolved",
+        actor=moderator,
+        target=report,
+        details={"organisation_id": report.organisation_id, "resolution": resolution},
+        request=request,
+    )
     return report

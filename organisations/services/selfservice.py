@@ -16,9 +16,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit import audit_record
 from portal.mail import queue_email
 
 from ..models import ClaimRequest, ConfirmationReminder, Editorship, Invitation, Organisation
@@ -85,7 +87,9 @@ def organisation_update(*, organisation: Organisation, user, data: dict[str, Any
 
 
 @transaction.atomic
-def claim_create(*, organisation: Organisation, user, role: str, message: str, language: str) -> ClaimRequest:
+def claim_create(
+    *, organisation: Organisation, user, role: str, message: str, language: str, request: HttpRequest | None = None
+) -> ClaimRequest:
     if not user.is_authenticated:
         raise PermissionDenied
     if not organisation.is_public:
@@ -100,6 +104,13 @@ def claim_create(*, organisation: Organisation, user, role: str, message: str, l
     except IntegrityError as error:
         # Two simultaneous submissions: the database constraint decides.
         raise ValidationError(_("You have already asked to manage this association.")) from error
+    audit_record(
+        action="organisations.claim.created",
+        actor=user,
+        target=claim,
+        details={"organisation": organisation.slug, "role": role},
+        request=request,
+    )
     return claim
 
 
@@ -115,7 +126,9 @@ def invitation_find(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_create(*, organisation: Organisation, invited_by, email: str, language: str) -> Invitation:
+def invitation_create(
+    *, organisation: Organisation, invited_by, email: str, language: str, request: HttpRequest | None = None
+) -> Invitation:
     if not can_edit_organisation(invited_by, organisation):
         raise PermissionDenied
     email = email.strip()
@@ -135,6 +148,13 @@ def invitation_create(*, organisation: Organisation, invited_by, email: str, lan
     )
     invitation.full_clean()
     invitation.save()
+    audit_record(
+        action="organisations.invitation.created",
+        actor=invited_by,
+        target=organisation,
+        details={"invitation_id": invitation.pk, "email": email},
+        request=request,
+    )
     queue_email(
         template_name="organisations/email/invitation",
         to=[email],
@@ -150,7 +170,7 @@ def invitation_create(*, organisation: Organisation, invited_by, email: str, lan
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user) -> Editorship:
+def invitation_accept(*, invitation: Invitation, user, request: HttpRequest | None = None) -> Editorship:
     if not user.is_authenticated:
         raise PermissionDenied
     invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
@@ -166,11 +186,18 @@ def invitation_accept(*, invitation: Invitation, user) -> Editorship:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(
+        action="organisations.invitation.accepted",
+        actor=user,
+        target=invitation.organisation,
+        details={"invitation_id": invitation.pk, "email": invitation.email},
+        request=request,
+    )
     return editorship
 
 
 @transaction.atomic
-def editorship_remove(*, editorship: Editorship, removed_by) -> None:
+def editorship_remove(*, editorship: Editorship, removed_by, request: HttpRequest | None = None) -> None:
     """Remove an editor; the last one only by staff, so no listing is orphaned by accident."""
     organisation = Organisation.objects.select_for_update().get(pk=editorship.organisation_id)
     if not can_edit_organisation(removed_by, organisation):
@@ -182,6 +209,13 @@ def editorship_remove(*, editorship: Editorship, removed_by) -> None:
                 "or ask the portal staff to remove the last one."
             )
         )
+    audit_record(
+        action="organisations.editor.removed",
+        actor=removed_by,
+        target=organisation,
+        details={"user_id": editorship.user_id, "email": editorship.user.email},
+        request=request,
+    )
     editorship.delete()
 
 

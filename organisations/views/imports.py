@@ -20,7 +20,7 @@ def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        batch = import_batch_create(user=request.user, file_name=upload.name, content=upload.read())
+        batch = import_batch_create(user=request.user, file_name=upload.name, content=upload.read(), request=request)
         return redirect("organisations:import_batch", pk=batch.pk)
     batches = request.user.import_batches.defer("content")[:20]
     return render(request, "organisations/import_upload.html", {"form": form, "batches": batches})
@@ -34,7 +34,7 @@ def import_batch(request, pk: int):
         if batch.status != ImportBatch.Status.CHECKED:
             messages.error(request, _("This file has already been handled."))
         else:
-            batch = import_batch_apply(batch=batch)
+            batch = import_batch_apply(batch=batch, user=request.user, request=request)
             if batch.status == ImportBatch.Status.APPLIED:
                 messages.success(request, _("The associations were imported."))
             else:

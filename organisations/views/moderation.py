@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.audit import audit_entries_for
 from portal.ratelimit import client_address, within_limit
 
 from ..forms.moderation import DecisionForm, ReportForm, ReportResolveForm
@@ -31,7 +32,8 @@ def organisation_history(request, slug: str):
         raise PermissionDenied
     versions = organisation.history.select_related("history_user").order_by("-history_date", "-history_id")
     rows = [{"version": version, "reason": describe_reason(version)} for version in versions[:200]]
-    return render(request, "organisations/organisation_history.html", {"organisation": organisation, "rows": rows})
+    context = {"organisation": organisation, "rows": rows, "audit_entries": audit_entries_for(organisation)[:200]}
+    return render(request, "organisations/organisation_history.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,7 +46,9 @@ def organisation_version(request, slug: str, history_id: int):
     if request.method == "POST":
         if not can_revert_organisation(request.user):
             raise PermissionDenied
-        services.organisation_revert(organisation=organisation, history_id=version.history_id, user=request.user)
+        services.organisation_revert(
+            organisation=organisation, history_id=version.history_id, user=request.user, request=request
+        )
         messages.success(request, _("The listing has been restored to the chosen version."))
         return redirect("organisations:history", slug=organisation.slug)
     previous = version.prev_record
@@ -115,11 +119,11 @@ def moderation_registration(request, slug: str):
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["decision"] == DecisionForm.APPROVE:
-            services.organisation_approve(organisation=organisation, moderator=request.user)
+            services.organisation_approve(organisation=organisation, moderator=request.user, request=request)
             messages.success(request, _("%(name)s is now published.") % {"name": organisation.name})
         else:
             services.organisation_reject(
-                organisation=organisation, moderator=request.user, reason=form.cleaned_data["reason"]
+                organisation=organisation, moderator=request.user, reason=form.cleaned_data["reason"], request=request
             )
             messages.success(request, _("The registration of %(name)s was rejected.") % {"name": organisation.name})
         return redirect("organisations:moderation")
@@ -152,10 +156,10 @@ def moderation_claim(request, pk: int):
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         if form.cleaned_data["decision"] == DecisionForm.APPROVE:
-            services.claim_approve(claim=claim, moderator=request.user, reason=reason)
+            services.claim_approve(claim=claim, moderator=request.user, reason=reason, request=request)
             messages.success(request, _("%(email)s is now an editor.") % {"email": claim.user.email})
         else:
-            services.claim_reject(claim=claim, moderator=request.user, reason=reason)
+            services.claim_reject(claim=claim, moderator=request.user, reason=reason, request=request)
             messages.success(request, _("The request was rejected."))
         return redirect("organisations:moderation")
     context = {
@@ -172,7 +176,9 @@ def moderation_report(request, pk: int):
     report = get_object_or_404(Report.objects.unresolved().select_related("organisation", "reporter"), pk=pk)
     form = ReportResolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.report_resolve(report=report, moderator=request.user, resolution=form.cleaned_data["resolution"])
+        services.report_resolve(
+            report=report, moderator=request.user, resolution=form.cleaned_data["resolution"], request=request
+        )
         messages.success(request, _("The report is marked as resolved."))
         return redirect("organisations:moderation")
     return render(request, "organisations/moderation_report.html", {"report": report, "form": form})
@@ -182,6 +188,6 @@ def moderation_report(request, pk: int):
 @moderator_required
 def moderation_archive(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.exclude(status=Organisation.Status.ARCHIVED), slug=slug)
-    services.organisation_archive(organisation=organisation, moderator=request.user)
+    services.organisation_archive(organisation=organisation, moderator=request.user, request=request)
     messages.success(request, _("%(name)s has been archived.") % {"name": organisation.name})
     return redirect("organisations:moderation")

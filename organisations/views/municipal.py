@@ -78,7 +78,7 @@ def organisation_export(request, format: str):
     )
 
     def finish(row_count: int) -> None:
-        export_log_finish(log=log, row_count=row_count)
+        export_log_finish(log=log, row_count=row_count, request=request)
 
     prepared = exports.prepare(chosen, user=request.user)
     if format == ExportLog.Format.CSV:

@@ -84,6 +84,7 @@ def organisation_editors(request, slug: str):
                 invited_by=request.user,
                 email=form.cleaned_data["email"],
                 language=translation.get_language(),
+                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -105,7 +106,7 @@ def editor_remove(request, slug: str, pk: int):
     organisation = editable_or_404(request, slug)
     editorship = get_object_or_404(organisation.editorships.select_related("user"), pk=pk)
     try:
-        services.editorship_remove(editorship=editorship, removed_by=request.user)
+        services.editorship_remove(editorship=editorship, removed_by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("organisations:editors", slug=organisation.slug)
@@ -140,6 +141,7 @@ def organisation_claim(request, slug: str):
                 role=form.cleaned_data["role"],
                 message=form.cleaned_data["message"],
                 language=translation.get_language(),
+                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -158,7 +160,7 @@ def invitation_accept(request, token: str):
     error = None
     if request.method == "POST":
         try:
-            services.invitation_accept(invitation=invitation, user=request.user)
+            services.invitation_accept(invitation=invitation, user=request.user, request=request)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

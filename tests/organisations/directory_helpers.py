@@ -1,5 +1,6 @@
 """Building blocks for the directory tests: associations with every relation, indexed for search."""
 
+from django.test import TestCase
 from django.utils.text import slugify
 
 from organisations.models import Language, Municipality, Organisation, Sector, TargetGroup
@@ -26,5 +27,8 @@ def make_organisation(
     organisation.target_groups.set(TargetGroup.objects.filter(slug__in=target_groups))
     organisation.languages.set(Language.objects.filter(code__in=languages))
     if index:
-        refresh_search_index([organisation.pk])
+        # As if the write had committed: the directory's cache version moves only on commit,
+        # and the test's own transaction never commits.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            refresh_search_index([organisation.pk])
     return organisation
