@@ -32,6 +32,26 @@ ROLES = [
 ]
 
 
+def expect(anonymous, other_editor, editor, moderator, council_secretary, municipal_contact, staff, *, account=None):
+    """A matrix row's statuses by role, in the column order the apps' matrices write them.
+
+    A signed-in account without an association meets what another association's editor meets,
+    unless the row says otherwise.
+    """
+    statuses = {
+        "anonymous": anonymous,
+        "account": other_editor if account is None else account,
+        "other_editor": other_editor,
+        "editor": editor,
+        "moderator": moderator,
+        "council_secretary": council_secretary,
+        "municipal_contact": municipal_contact,
+        "staff": staff,
+    }
+    assert set(statuses) == set(ROLES)
+    return statuses
+
+
 def verified_user(**kwargs):
     """An account as sign-up leaves it: a verified, primary e-mail address."""
     user = UserFactory(**kwargs)

@@ -10,30 +10,13 @@ from django.conf import settings
 from django.urls import reverse
 
 from newsletter.models import Issue
-from tests.roles import ROLES
+from tests.roles import ROLES, expect
 
 from .factories import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"
-
-
-def expect(anonymous, other_editor, editor, moderator, council_secretary, municipal_contact, staff, *, account=None):
-    # A signed-in account without an association meets what another association's editor meets,
-    # unless a row says otherwise.
-    statuses = {
-        "anonymous": anonymous,
-        "account": other_editor if account is None else account,
-        "other_editor": other_editor,
-        "editor": editor,
-        "moderator": moderator,
-        "council_secretary": council_secretary,
-        "municipal_contact": municipal_contact,
-        "staff": staff,
-    }
-    assert set(statuses) == set(ROLES)
-    return statuses
 
 
 def everybody(status):
