@@ -9,14 +9,14 @@ class CouncilConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from portal.audit import register_action_labels
-        from portal.registry import register_demo_data, register_home_section
+        from portal.registry import lazy, register_demo_data, register_home_section
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
-        from .demo import demo_data_delete, seed_demo
-        from .selectors import home_section
 
-        register_home_section("council/_home_section.html", home_section, order=30)
-        register_demo_data("council", seed_demo, delete=demo_data_delete, order=30)
+        register_home_section("council/_home_section.html", lazy("council.selectors.home_section"), order=30)
+        register_demo_data(
+            "council", lazy("council.demo.seed_demo"), delete=lazy("council.demo.demo_data_delete"), order=30
+        )
 
         register_action_labels(
             {

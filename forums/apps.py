@@ -9,16 +9,20 @@ class ForumsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.audit import register_action_labels
-        from portal.registry import register_demo_data, register_home_section, register_page_section
+        from portal.registry import lazy, register_demo_data, register_home_section, register_page_section
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
-        from .demo import demo_events_delete, seed_demo
-        from .selectors import home_section, municipality_section, organisation_section
 
-        register_home_section("forums/_home_section.html", home_section, order=20)
-        register_page_section("municipality", "forums/_event_section.html", municipality_section)
-        register_page_section("organisation", "forums/_event_section.html", organisation_section)
-        register_demo_data("forums", seed_demo, delete=demo_events_delete, order=20)
+        register_home_section("forums/_home_section.html", lazy("forums.selectors.home_section"), order=20)
+        register_page_section(
+            "municipality", "forums/_event_section.html", lazy("forums.selectors.municipality_section")
+        )
+        register_page_section(
+            "organisation", "forums/_event_section.html", lazy("forums.selectors.organisation_section")
+        )
+        register_demo_data(
+            "forums", lazy("forums.demo.seed_demo"), delete=lazy("forums.demo.demo_events_delete"), order=20
+        )
 
         register_action_labels(
             {

@@ -11,14 +11,12 @@ class NewsletterConfig(AppConfig):
         from portal.audit import register_action_labels
 
         # The tasks are registered in every process (web too): the services find them by name.
-        from portal.registry import register_demo_data, register_home_section
+        from portal.registry import lazy, register_demo_data, register_home_section
 
         from . import personal_data, tasks  # noqa: F401
-        from .demo import seed_demo
-        from .selectors import home_section
 
-        register_home_section("newsletter/_home_section.html", home_section, order=40)
-        register_demo_data("newsletter", seed_demo, order=40)
+        register_home_section("newsletter/_home_section.html", lazy("newsletter.selectors.home_section"), order=40)
+        register_demo_data("newsletter", lazy("newsletter.demo.seed_demo"), order=40)
 
         register_action_labels(
             {

@@ -117,3 +117,19 @@ def render_page_sections(page: str, request: HttpRequest, obj: Any) -> list[str]
         render_to_string(section.template_name, section.context(request, obj), request=request)
         for section in page_sections(page)
     ]
+
+
+def lazy(dotted_path: str) -> Callable[..., Any]:
+    """A callable that imports ``module.attribute`` on its first call, not at start-up.
+
+    Apps register sections and demo loaders in ``ready()``; importing their selectors, services and
+    demo modules there would load half the project in every process before it serves anything.
+    """
+    module_name, _, attribute = dotted_path.rpartition(".")
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        from importlib import import_module
+
+        return getattr(import_module(module_name), attribute)(*args, **kwargs)
+
+    return call
