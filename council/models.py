@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation, Sector
+from organisations.models.fields import PhoneNumberField
 from portal.richtext import SanitisedHTMLField
 
 from .validators import validate_attachment
@@ -85,7 +86,7 @@ class Person(models.Model):
         verbose_name=_("account"),
     )
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=40, blank=True)
     contact_consent_at = models.DateTimeField(_("consent to publish contact details"), null=True, blank=True)
 
     class Meta:

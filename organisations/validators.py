@@ -2,6 +2,7 @@
 
 import re
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
@@ -45,6 +46,50 @@ def validate_register_number(value: str) -> None:
             _("Enter the association register number as digits, for example 123.456."),
             code="invalid_register_number",
         )
+
+
+# Numbers without a country code are Finnish: "040 123 4567" and "017 123 456" are how people here
+# write them.
+PHONE_REGION = "FI"
+
+
+def _parsed_phone(value: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def normalise_phone(value: str) -> str:
+    """The stored form of a valid phone number, E.164 (+358401234567); anything else is left for the validator.
+
+    E.164 rather than a formatted string: one spelling per number (so "040-123 4567" and
+    "+358 40 1234567" compare equal in imports and duplicates), a ready tel: link and schema.org value,
+    and the display format can change without touching the data (see format_phone).
+    """
+    value = (value or "").strip()
+    number = _parsed_phone(value) if value else None
+    if number is None:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_phone(value: str) -> None:
+    if value and _parsed_phone(value) is None:
+        raise ValidationError(
+            _("Enter a phone number, for example 040 123 4567 or +358 17 123 456."), code="invalid_phone"
+        )
+
+
+def format_phone(value: str) -> str:
+    """How a stored number is shown: the national format for Finnish numbers, international otherwise."""
+    number = _parsed_phone(value) if value else None
+    if number is None:
+        return value or ""
+    if phonenumbers.region_code_for_number(number) == PHONE_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def validate_logo(file) -> None:

@@ -17,6 +17,7 @@ from faker import Faker
 from ..models import Language, Municipality, Organisation, Sector, TargetGroup, Visibility
 from ..reference_data import read
 from ..services.common import unique_slug
+from ..validators import normalise_phone
 from .data import (
     ACCESSIBILITY_DETAILS,
     DESCRIPTIONS,
@@ -177,7 +178,8 @@ class _Generator:
         return self.finnish.company_business_id()
 
     def phone(self) -> str:
-        return f"{self.rng.choice(('040', '044', '050'))} 123 {self.rng.randrange(10_000):04d}"
+        # Stored as the forms store it (E.164); the made-up "123" block keeps them from looking like anyone's.
+        return normalise_phone(f"{self.rng.choice(('040', '044', '050'))} 123 {self.rng.randrange(10_000):04d}")
 
     def status(self) -> str:
         roll = self.rng.random()

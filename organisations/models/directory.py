@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..validators import validate_business_id, validate_logo, validate_register_number
+from .fields import PhoneNumberField
 from .reference import Language, Municipality, Sector, TargetGroup
 
 
@@ -163,7 +164,7 @@ class Organisation(models.Model):
     instagram_url = models.URLField(_("Instagram"), blank=True)
     other_social_url = models.URLField(_("other social media"), blank=True)
     email = models.EmailField(_("public e-mail"), blank=True)
-    phone = models.CharField(_("public phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(_("public phone"), max_length=30, blank=True)
     meeting_place = models.CharField(_("meeting place"), max_length=200, blank=True)
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
@@ -176,7 +177,7 @@ class Organisation(models.Model):
     # visibility (see organisations.permissions.visible_contact_fields).
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact person's e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact person's phone"), max_length=30, blank=True)
+    contact_phone = PhoneNumberField(_("contact person's phone"), max_length=30, blank=True)
     contact_name_visibility = models.CharField(
         _("visibility of the name"), max_length=10, choices=Visibility.choices, default=Visibility.STAFF
     )

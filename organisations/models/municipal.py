@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import PhoneNumberField
 from .reference import Municipality
 
 
@@ -16,7 +17,7 @@ class MunicipalContact(models.Model):
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=30, blank=True)
     municipalities = models.ManyToManyField(Municipality, related_name="contacts", verbose_name=_("municipalities"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

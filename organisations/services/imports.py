@@ -37,7 +37,7 @@ from ..forms.imports import (
 )
 from ..models import ImportBatch, Language, Municipality, Organisation, Sector, TargetGroup, organisation_field_label
 from ..search import refresh_search_index
-from ..validators import normalise_business_id, normalise_register_number
+from ..validators import normalise_business_id, normalise_phone, normalise_register_number
 from .common import unique_slug
 
 
@@ -232,6 +232,9 @@ def _import_row(line: int, cells: list[str], columns: dict[str, int], refs: _Ref
         data["register_number"] = normalise_register_number(data["register_number"])
     if data["business_id"]:
         data["business_id"] = normalise_business_id(data["business_id"])
+    if data["phone"]:
+        # Stored in E.164, so "040 123 4567" in the file is no change to a listing that has it.
+        data["phone"] = normalise_phone(data["phone"])
     if data["postal_code"].isdigit() and len(data["postal_code"]) < 5:
         # A spreadsheet that read 00100 as a number gives 100.
         data["postal_code"] = data["postal_code"].zfill(5)

@@ -79,7 +79,7 @@ def test_confirmed_run_writes_in_one_go_and_refreshes_the_search_index(staff_cli
     birds = Organisation.objects.get(register_number="201234")
     assert birds.home_municipality.code == "297"
     assert birds.status == Organisation.Status.PUBLISHED
-    assert birds.phone == "+358 40 111 2222"
+    assert birds.phone == "+358401112222"
     assert [item.slug for item in birds.sectors.all()] == ["vapaa-aika"]
     chess = Organisation.objects.get(business_id="0737546-2")
     assert {item.slug for item in chess.sectors.all()} == {"kulttuuri", "urheilu-ja-liikunta"}
@@ -136,14 +136,14 @@ def test_a_name_match_with_a_different_register_number_is_rejected(staff):
 
 
 def test_blank_cells_never_erase(staff):
-    organisation = OrganisationFactory(name="Kuopion Kuoro ry", email="vanha@example.org", phone="+358 17 111")
+    organisation = OrganisationFactory(name="Kuopion Kuoro ry", email="vanha@example.org", phone="+35817123456")
     organisation.sectors.set([sector("kulttuuri")])
     content = b"nimi;kotikunta;sahkoposti;puhelin;toimialat\nKuopion Kuoro ry;Kuopio;;;Urheilu ja liikunta\n"
     batch = import_batch_apply(batch=import_batch_create(user=staff, file_name="a.csv", content=content))
     assert batch.report["rows"][0]["action"] == "update"
     organisation.refresh_from_db()
     assert organisation.email == "vanha@example.org"
-    assert organisation.phone == "+358 17 111"
+    assert organisation.phone == "+35817123456"
     assert {item.slug for item in organisation.sectors.all()} == {"kulttuuri", "urheilu-ja-liikunta"}
 
 
