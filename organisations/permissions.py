@@ -89,8 +89,9 @@ def editable_organisations(user) -> QuerySet[Organisation]:
     return Organisation.objects.edited_by(user)
 
 
-def can_view_organisation_history(user) -> bool:
-    return can_moderate(user)
+def can_view_organisation_history(user, organisation: Organisation) -> bool:
+    """Moderators, and the listing's own editors (read-only: reverting stays with moderators)."""
+    return can_moderate(user) or can_edit_organisation(user, organisation)
 
 
 def can_revert_organisation(user) -> bool:

@@ -100,7 +100,7 @@ MUNICIPAL_CONTACT_ONLY = {"anonymous": LOGIN, "municipal_contact": 200}
 LOOKS_AFTER_ASSOCIATION = {"editor": 200, "moderator": 200, "staff": 200}
 EDITOR_SCOPE = {"anonymous": LOGIN, **LOOKS_AFTER_ASSOCIATION}
 EDITOR_SCOPE_POST = {"anonymous": LOGIN, "editor": 302, "moderator": 302, "staff": 302}
-HISTORY = {"anonymous": LOGIN, "editor": 403, "moderator": 200, "staff": 200}
+HISTORY = EDITOR_SCOPE
 MODERATORS_ONLY = {"anonymous": LOGIN, "moderator": 200, "staff": 200}
 MODERATORS_ONLY_POST = {"anonymous": LOGIN, "moderator": 302, "staff": 302}
 
@@ -174,6 +174,8 @@ CASES: list[Case] = [
     ),
     post("confirm listing (POST)", slug_url("organisations:confirm"), 404, EDITOR_SCOPE_POST),
     Case("listing's history", slug_url("organisations:history"), default=404, expect=HISTORY),
+    # Read-only for everyone: history is a GET page; reverting posts to a version.
+    post("listing's history (POST)", slug_url("organisations:history"), 405),
     Case(
         "listing's version",
         slug_url("organisations:version", "association", "version_id"),

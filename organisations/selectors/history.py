@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
+
+from portal.permissions import MODERATORS_GROUP
 
 from ..models import Language, Municipality, Organisation, Sector, TargetGroup, organisation_field_label
 from ..services.common import EDITABLE_FIELDS, M2M_FIELDS
@@ -73,3 +77,40 @@ def describe_reason(version) -> str:
     if reason.startswith("rejected"):
         return str(_("Rejected by a moderator"))
     return str(reasons.get(reason, reason or _("Changed in the administration")))
+
+
+def history_authors(organisation: Organisation, versions, *, for_moderator: bool) -> dict[int | None, str]:
+    """Who made each version, as the viewer may see it, by ``history_user_id``.
+
+    Moderators see e-mail addresses. An editor sees the e-mail of the listing's current editors
+    (already on its editors page), "Moderator" for moderators and staff, whose addresses are
+    theirs, not the association's, and "A former editor" for someone who has left the listing.
+    """
+    user_ids = {version.history_user_id for version in versions}
+    labels: dict[int | None, str] = {None: str(_("the portal"))}
+    if for_moderator:
+        labels.update(
+            {version.history_user_id: version.history_user.email for version in versions if version.history_user}
+        )
+        return labels
+    editors = dict(organisation.editorships.values_list("user_id", "user__email"))
+    others = user_ids - editors.keys() - {None}
+    moderation = (
+        Q(is_staff=True)
+        | Q(is_superuser=True)
+        | Q(groups__name=MODERATORS_GROUP)
+        | Q(user_permissions__codename="moderate_organisation")
+    )
+    moderators = (
+        set(get_user_model().objects.filter(moderation, pk__in=others).values_list("pk", flat=True).distinct())
+        if others
+        else set()
+    )
+    for user_id in user_ids - {None}:
+        if user_id in editors:
+            labels[user_id] = editors[user_id]
+        elif user_id in moderators:
+            labels[user_id] = str(_("Moderator"))
+        else:
+            labels[user_id] = str(_("A former editor"))
+    return labels

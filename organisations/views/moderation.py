@@ -18,8 +18,8 @@ from portal.ratelimit import client_address, within_limit
 
 from ..forms.moderation import DecisionForm, ReportForm, ReportResolveForm
 from ..models import ClaimRequest, Organisation, Report
-from ..permissions import can_revert_organisation, can_view_organisation_history
-from ..selectors.history import describe_changes, describe_reason
+from ..permissions import can_moderate, can_revert_organisation, can_view_organisation_history
+from ..selectors.history import describe_changes, describe_reason, history_authors
 from ..services import moderation as services
 from .common import editable_or_404, moderator_required, signed_in
 
@@ -28,11 +28,22 @@ from .common import editable_or_404, moderator_required, signed_in
 @signed_in
 def organisation_history(request, slug: str):
     organisation = editable_or_404(request, slug)
-    if not can_view_organisation_history(request.user):
+    if not can_view_organisation_history(request.user, organisation):
         raise PermissionDenied
-    versions = organisation.history.select_related("history_user").order_by("-history_date", "-history_id")
-    rows = [{"version": version, "reason": describe_reason(version)} for version in versions[:200]]
-    context = {"organisation": organisation, "rows": rows, "audit_entries": audit_entries_for(organisation)[:200]}
+    moderator = can_moderate(request.user)
+    versions = list(organisation.history.select_related("history_user").order_by("-history_date", "-history_id")[:200])
+    authors = history_authors(organisation, versions, for_moderator=moderator)
+    rows = [
+        {"version": version, "reason": describe_reason(version), "author": authors[version.history_user_id]}
+        for version in versions
+    ]
+    # The audit log holds moderators' notes and client addresses: moderators' reading only.
+    context = {
+        "organisation": organisation,
+        "rows": rows,
+        "show_audit": moderator,
+        "audit_entries": audit_entries_for(organisation)[:200] if moderator else [],
+    }
     return render(request, "organisations/organisation_history.html", context)
 
 
@@ -40,7 +51,7 @@ def organisation_history(request, slug: str):
 @signed_in
 def organisation_version(request, slug: str, history_id: int):
     organisation = editable_or_404(request, slug)
-    if not can_view_organisation_history(request.user):
+    if not can_view_organisation_history(request.user, organisation):
         raise PermissionDenied
     version = get_object_or_404(organisation.history.select_related("history_user"), history_id=history_id)
     if request.method == "POST":
@@ -56,6 +67,9 @@ def organisation_version(request, slug: str, history_id: int):
         "organisation": organisation,
         "version": version,
         "reason": describe_reason(version),
+        "author": history_authors(organisation, [version], for_moderator=can_moderate(request.user))[
+            version.history_user_id
+        ],
         "changes": describe_changes(version, previous),
         "can_revert": can_revert_organisation(request.user),
     }

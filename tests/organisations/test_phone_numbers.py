@@ -43,8 +43,6 @@ def test_what_is_not_a_phone_number_is_refused(typed):
     assert normalise_phone(typed) == typed.strip()
 
 
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("prefix", "message"),
@@ -54,9 +52,7 @@ def test_what_is_not_a_phone_number_is_refused(typed):
         ("/en", "Enter a phone number, for example 040 123 4567 or +358 17 123 456."),
     ],
 )
-def test_registration_with_soita_minulle_as_the_phone_is_a_translated_error_and_saves_nothing(
-    client, prefix, message
-):
+def test_registration_with_soita_minulle_as_the_phone_is_a_translated_error_and_saves_nothing(client, prefix, message):
     client.force_login(UserFactory())
     response = client.post(prefix + reverse("organisations:register"), registration_post(phone="soita minulle"))
     assert response.status_code == 200
