@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import NoControlCharactersMixin
 
-from ..models import Report
+from ..models import Municipality, Report
+from ..selectors.moderation import QueueKind
 
 
 class DecisionForm(NoControlCharactersMixin, forms.Form):
@@ -51,3 +52,37 @@ class ReportResolveForm(NoControlCharactersMixin, forms.Form):
     resolution = forms.CharField(
         label=_("What was done"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ModerationQueueForm(NoControlCharactersMixin, forms.Form):
+    """The queue's GET parameters. An invalid one is dropped with a message; the rest still apply."""
+
+    jono = forms.ChoiceField(
+        label=_("Queue"),
+        choices=QueueKind.choices,
+        required=False,
+        error_messages={"invalid_choice": _("There is no queue called %(value)s.")},
+    )
+    kunta = forms.ModelChoiceField(
+        label=_("Home municipality"),
+        queryset=Municipality.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All municipalities"),
+        error_messages={"invalid_choice": _("There is no municipality with that code in this service.")},
+    )
+    q = forms.CharField(label=_("Name"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kunta"].queryset = Municipality.objects.served().order_by("name_fi")
+
+    def filters(self) -> dict:
+        """The valid parameters: kind, municipality and name, each with its default when missing or invalid."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return {
+            "kind": data.get("jono") or QueueKind.REGISTRATIONS,
+            "municipality": data.get("kunta"),
+            "name": (data.get("q") or "").strip(),
+        }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,10 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.audit import audit_entries_for
 from portal.ratelimit import client_address, within_limit
 
-from ..forms.moderation import DecisionForm, ReportForm, ReportResolveForm
+from ..forms.moderation import DecisionForm, ModerationQueueForm, ReportForm, ReportResolveForm
 from ..models import ClaimRequest, Organisation, Report
 from ..permissions import can_moderate, can_revert_organisation, can_view_organisation_history
 from ..selectors.history import describe_changes, describe_reason, history_authors
+from ..selectors.moderation import QueueKind, moderation_queue_counts
+from ..selectors.moderation import moderation_queue as moderation_queue_items
 from ..services import moderation as services
 from .common import editable_or_404, moderator_required, signed_in
 
@@ -103,20 +106,33 @@ def organisation_report(request, slug: str):
 # Moderation
 
 
+QUEUE_PAGE_SIZE = 50
+
+
 @require_GET
 @moderator_required
 def moderation_queue(request):
-    stale = Organisation.objects.stale().select_related("home_municipality").order_by("last_confirmed")
+    form = ModerationQueueForm(request.GET)
+    filters = form.filters()
+    ignored = [str(error) for errors in form.errors.values() for error in errors]
+    paginator = Paginator(moderation_queue_items(**filters), QUEUE_PAGE_SIZE)
+    requested = request.GET.get("page", "1")
+    try:
+        page = paginator.page(requested)
+    except PageNotAnInteger:
+        ignored.append(_("“%(value)s” is not a page number; showing the first page.") % {"value": requested})
+        page = paginator.page(1)
+    except EmptyPage:
+        ignored.append(_("There is no page %(value)s; showing the last page.") % {"value": requested})
+        page = paginator.page(paginator.num_pages)
+    counts = moderation_queue_counts(municipality=filters["municipality"], name=filters["name"])
     context = {
-        "registrations": Organisation.objects.awaiting_moderation()
-        .select_related("home_municipality")
-        .order_by("created_at"),
-        "claims": ClaimRequest.objects.filter(status=ClaimRequest.Status.PENDING).select_related(
-            "organisation", "user"
-        ),
-        "reports": Report.objects.unresolved().select_related("organisation"),
-        "stale": stale[:50],
-        "stale_count": stale.count(),
+        "form": form,
+        "ignored": ignored,
+        "kind": filters["kind"],
+        "tabs": [(kind, label, counts[kind]) for kind, label in QueueKind.choices],
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     }
     return render(request, "organisations/moderation_queue.html", context)
 
@@ -126,8 +142,8 @@ def moderation_queue(request):
 def moderation_registration(request, slug: str):
     organisation = get_object_or_404(
         Organisation.objects.awaiting_moderation()
-        .select_related("home_municipality")
-        .prefetch_related("sectors", "target_groups"),
+        .select_related("home_municipality__region")
+        .prefetch_related("sectors", "target_groups", "languages", "municipalities"),
         slug=slug,
     )
     form = DecisionForm(request.POST or None)

@@ -96,7 +96,9 @@ def test_anyone_can_report_a_listing_and_a_moderator_resolves_it(client):
     report = Report.objects.get()
     assert report.reporter is None
     client.force_login(make_moderator())
-    assert organisation.name in client.get(reverse("organisations:moderation")).content.decode()
+    assert (
+        organisation.name in client.get(reverse("organisations:moderation"), {"jono": "ilmoitukset"}).content.decode()
+    )
     client.post(reverse("organisations:moderation_report", args=[report.pk]), {"resolution": "Tarkistettu"})
     report.refresh_from_db()
     assert report.resolved_at is not None
@@ -134,7 +136,7 @@ def test_stale_listing_is_flagged_and_moderator_archives_it(
     )
     client.force_login(make_moderator())
     with django_assert_max_num_queries(12):
-        queue = client.get(reverse("organisations:moderation"))
+        queue = client.get(reverse("organisations:moderation"), {"jono": "vanhentuneet"})
     assert "Unohtunut ry" in queue.content.decode()
     client.logout()
     assert "Unohtunut ry" in client.get(reverse("organisations:list")).content.decode()
