@@ -35,7 +35,10 @@ DISTRICTS: dict[str, list[str]] = _places["districts"]
 MEETING_PLACES: list[str] = _places["meeting_places"]
 STREETS: list[str] = _places["streets"]
 
-NAME_PATTERNS: dict[str, list[str]] = _read("names")["patterns"]
+_names = _read("names")
+NAME_PATTERNS: dict[str, list[str]] = _names["patterns"]
+# The other sectors a name pattern fits; a pattern without an entry fits its own sector only.
+RELATED_SECTORS: dict[str, list[str]] = _names["related_sectors"]
 
 DESCRIPTIONS: dict[str, list[str]] = _words["descriptions"]
 SECTOR_TARGET_GROUPS: dict[str, list[str]] = _words["sector_target_groups"]

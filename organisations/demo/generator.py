@@ -31,6 +31,7 @@ from .data import (
     OTHER_REGION_BASE,
     POPULATION,
     REGION_BASE,
+    RELATED_SECTORS,
     SECTOR_TARGET_GROUPS,
     STREETS,
     VILLAGE_FIRST,
@@ -40,6 +41,10 @@ from .data import (
 DEMO_DOMAIN_SUFFIX = ".example"
 # The share of people given a Swedish first name (Swedish-speaking Finns are about 5 %).
 SWEDISH_NAME_SHARE = 0.05
+# How often a listing whose name fits another sector too (RELATED_SECTORS) carries it as well.
+RELATED_SECTOR_SHARE = 0.12
+# Random draws of the usual places before the name falls back to the region's villages.
+NAME_ATTEMPTS = 8
 
 
 def reproducible_random(seed: int | str) -> random.Random:
@@ -122,7 +127,10 @@ class _Generator:
         self.finnish = seeded_faker("fi_FI", seed)
         self.swedish = seeded_faker("sv_SE", seed)
         self.now = timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0)), dt.UTC)
-        self.used_names: set[str] = set()
+        # Names are unique per home municipality: two "Haapaniemen Ratsastajat ry" in one town
+        # would puzzle a resident, one in Kuopio and one in Mikkeli would not.
+        self.used_names: dict[str, set[str]] = {}
+        self.all_villages = [first + last[1] for first in VILLAGE_FIRST for last in VILLAGE_LAST]
         # Slugs of associations that are not demo data are taken too (only they can collide).
         self.used_slugs: set[str] = set(Organisation.objects.values_list("slug", flat=True))
         self.used_register_numbers: set[str] = set()
@@ -147,20 +155,31 @@ class _Generator:
             return f"{genitive(municipality.name_fi)} Seudun"
         return genitive(municipality.name_fi)
 
-    def name(self, sector_slug: str, municipality: Municipality, region_genitive: str | None) -> str:
+    def name(self, sector_slug: str, municipality: Municipality, region_genitive: str | None) -> tuple[str, str]:
+        """A name unused in the home municipality, and the pattern it was made from."""
         patterns = NAME_PATTERNS[sector_slug]
-        candidate = ""
-        for _attempt in range(6):
+        taken = self.used_names.setdefault(municipality.code, set())
+        for _attempt in range(NAME_ATTEMPTS):
             pattern = self.rng.choice(patterns)
             place = region_genitive or self.place(municipality)
             base = pattern.format(g=place, v=self.village(municipality))
             # "Kuopion Seudun Seudun Eläkeläiset" would read badly.
-            base = base.replace("Seudun Seudun", "Seudun")
-            candidate = f"{base} ry"
-            if candidate not in self.used_names:
-                break
-        self.used_names.add(candidate)
-        return candidate
+            candidate = base.replace("Seudun Seudun", "Seudun") + " ry"
+            if candidate not in taken:
+                taken.add(candidate)
+                return candidate, pattern
+        # A busy sector in a big town runs out of the usual places: name it after a village, in a
+        # fixed order from a random start so the same seed still gives the same name.
+        villages = self.all_villages
+        start = self.rng.randrange(len(villages))
+        for offset in range(len(villages)):
+            village = villages[(start + offset) % len(villages)]
+            for pattern in patterns:
+                candidate = pattern.format(g=village, v=village) + " ry"
+                if candidate not in taken:
+                    taken.add(candidate)
+                    return candidate, pattern
+        raise RuntimeError(f"No unused association name left in {municipality} for {sector_slug}.")
 
     def slug(self, name: str) -> str:
         # Every existing slug is in ``used_slugs`` already: no query per association.
@@ -202,7 +221,7 @@ class _Generator:
         region_genitive: str | None,
     ) -> tuple[Organisation, list[str]]:
         rng = self.rng
-        name = self.name(sector_slug, municipality, region_genitive)
+        name, pattern = self.name(sector_slug, municipality, region_genitive)
         slug = self.slug(name)
         domain = ascii_local(name.removesuffix(" ry"))[:50] + DEMO_DOMAIN_SUFFIX
         place_genitive = genitive(municipality.name_fi)
@@ -261,11 +280,12 @@ class _Generator:
         if organisation.street_address:
             organisation.post_office = municipality.name_fi.upper()
 
+        # A second sector only where the name fits it: a crafts society may be culture as well as
+        # leisure, a men's choir is culture and never trade and industry.
         sector_slugs = [sector_slug]
-        if rng.random() < 0.1:
-            other = rng.choice(list(NAME_PATTERNS))
-            if other != sector_slug:
-                sector_slugs.append(other)
+        related = [slug for slug in RELATED_SECTORS.get(pattern, ()) if slug in self.sectors]
+        if related and rng.random() < RELATED_SECTOR_SHARE:
+            sector_slugs.append(rng.choice(related))
         return organisation, sector_slugs
 
     def target_group_slugs(self, sector_slugs: list[str]) -> list[str]:

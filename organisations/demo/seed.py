@@ -177,16 +177,18 @@ def demo_organisations_create(*, total: int, seed: int, today: dt.date | None = 
             organisation, sector_slugs = generator.organisation(
                 municipality=municipality, sector_slug=sector_slug, region_genitive=region_genitive
             )
-            active_in: list[str] = []
+            # The home municipality is always among the municipalities of activity: an association
+            # based in Kuopio and active only in Siilinjärvi is not one a resident would believe.
+            active_in = [municipality.code]
             if regional:
-                active_in = [m.code for m in region_members if m is not municipality]
+                active_in += [m.code for m in region_members if m is not municipality]
             elif rng.random() < 0.12:
                 neighbours = [
                     m.code
                     for m in region_members
                     if m is not municipality and m.subregion_code == municipality.subregion_code
                 ] or [m.code for m in region_members if m is not municipality]
-                active_in = rng.sample(neighbours, k=min(len(neighbours), rng.randint(1, 3)))
+                active_in += rng.sample(neighbours, k=min(len(neighbours), rng.randint(1, 3)))
             organisations.append(organisation)
             extra.append(
                 (active_in, sector_slugs, generator.target_group_slugs(sector_slugs), generator.language_codes())
