@@ -8,7 +8,8 @@ import pytest
 
 from organisations.demo import seed_demo
 from organisations.demo.data import NAME_PATTERNS, RELATED_SECTORS
-from organisations.models import Organisation
+from organisations.models import MunicipalContact, Organisation
+from organisations.validators import normalise_phone, validate_phone
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,14 @@ def test_the_home_municipality_is_among_the_municipalities_of_activity():
     assert [pk for pk, home in homes.items() if home not in active.get(pk, set())] == []
     # Some are active in neighbouring municipalities too.
     assert sum(1 for municipalities in active.values() if len(municipalities) > 1) > 100
+
+
+def test_demo_phone_numbers_are_valid_and_stored_as_the_forms_store_them():
+    seed_demo(organisations=300, seed=2, with_accounts=False, today=TODAY)
+    phones = [
+        phone for pair in Organisation.objects.values_list("phone", "contact_phone") for phone in pair if phone
+    ] + [phone for phone in MunicipalContact.objects.values_list("phone", flat=True) if phone]
+    assert len(phones) > 100
+    for phone in phones:
+        validate_phone(phone)
+        assert normalise_phone(phone) == phone
