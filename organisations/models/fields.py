@@ -29,5 +29,11 @@ class PhoneNumberField(models.CharField):
     def to_python(self, value):
         return normalise_phone(super().to_python(value))
 
+    def get_prep_value(self, value):
+        # Written as given (CharField would run to_python here): normalising is cleaning's job, in
+        # forms and full_clean(), so a lookup or a bulk write never silently rewrites a value.
+        value = super(models.CharField, self).get_prep_value(value)
+        return value if value is None else str(value)
+
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})
