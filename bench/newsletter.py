@@ -14,10 +14,12 @@ worker. Target: >= 800 messages/s with 2 workers on a 2-core machine, the sink i
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,26 +35,37 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--subscribers", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=200, help="messages per Celery batch (one SMTP connection)")
-    parser.add_argument("--handover-group", type=int, default=1, help="NEWSLETTER_HANDOVER_GROUP for the workers")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     parser.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
     parser.add_argument("--sink-port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--sink-report", default="", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
-def run_sink(port: int) -> None:
-    """The SMTP server: accepts every message and counts nothing (the database says what was sent)."""
+def run_sink(port: int, report: str) -> None:
+    """The SMTP server: accepts and discards every message, counting messages and distinct recipients.
+
+    A minimal aiosmtpd handler (no parsing); on SIGTERM it writes the counts to ``report`` as JSON.
+    """
     from aiosmtpd.controller import Controller
 
-    class Accept:
+    class Count:
+        messages = 0
+        recipients: set[str] = set()
+
         async def handle_DATA(self, server, session, envelope):
+            Count.messages += 1
+            Count.recipients.update(envelope.rcpt_tos)
             return "250 OK"
 
-    controller = Controller(Accept(), hostname="127.0.0.1", port=port)
+    # Blocked before the server's thread starts (it inherits the mask), so sigwait receives it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    controller = Controller(Count(), hostname="127.0.0.1", port=port)
     controller.start()
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
     controller.stop()
+    Path(report).write_text(json.dumps({"messages": Count.messages, "recipients": len(Count.recipients)}))
 
 
 def free_port() -> int:
@@ -99,7 +112,7 @@ def load_subscribers(count: int) -> None:
 def main() -> int:
     args = parse_args()
     if args.sink_port:
-        run_sink(args.sink_port)
+        run_sink(args.sink_port, args.sink_report)
         return 0
     port = free_port()
     os.environ.update(
@@ -109,7 +122,6 @@ def main() -> int:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(port),
             "NEWSLETTER_BATCH_SIZE": str(args.batch_size),
-            "NEWSLETTER_HANDOVER_GROUP": str(args.handover_group),
             # Only the newsletter's own dispatch sends in the bench (no beat runs).
             "OUTBOX_SWEEP_AFTER_SECONDS": "3600",
         }
@@ -130,8 +142,13 @@ def main() -> int:
     app.control.purge()
 
     children: list[subprocess.Popen] = []
+    report = Path(tempfile.mkdtemp(prefix="newsletter-bench-")) / "sink.json"
     try:
-        children.append(subprocess.Popen([sys.executable, __file__, "--sink-port", str(port)], cwd=ROOT))
+        children.append(
+            subprocess.Popen(
+                [sys.executable, __file__, "--sink-port", str(port), "--sink-report", str(report)], cwd=ROOT
+            )
+        )
         workers = [
             subprocess.Popen(
                 [
@@ -190,15 +207,14 @@ def main() -> int:
                 child.kill()
 
     sent = counts.get(OutgoingMail.Status.SENT, 0)
-    print(
-        f"subscribers {created}, workers {args.workers}, batch size {args.batch_size}, "
-        f"hand-over group {args.handover_group}"
-    )
+    received = json.loads(report.read_text())
+    print(f"subscribers {created}, workers {args.workers}, batch size {args.batch_size}")
     print(f"deliveries created in {created_after:.2f} s")
     print(f"sent {sent}, other outcomes { ({k: v for k, v in counts.items() if k != 'sent'}) }")
     print(f"total {elapsed:.2f} s = {sent / elapsed:.0f} messages/s")
     print("peak worker memory " + ", ".join(f"{peak / 1024:.0f} MB" for peak in peaks))
-    return 0 if sent == created else 1
+    print(f"the sink received {received['messages']} messages for {received['recipients']} distinct recipients")
+    return 0 if sent == created == received["messages"] == received["recipients"] else 1
 
 
 if __name__ == "__main__":

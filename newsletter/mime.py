@@ -1,0 +1,112 @@
+"""Newsletter messages as bytes, built by string formatting instead of the ``email`` package.
+
+Django's ``EmailMultiAlternatives`` builds and serialises a tree of ``email`` objects per message
+(about a millisecond each); thousands of messages that differ only in their recipient, their
+Message-ID and a token in their links need none of that. The parts are encoded quoted-printable
+(``binascii``, in C), so the ``=_`` boundary can never occur inside them, and every line ends in
+CRLF as SMTP wants. Whatever this does not handle plainly (a non-ASCII address, a header value
+that is not one short ASCII line, attachments, several recipients) is left to Django: ``build``
+returns None and the caller uses ``portal.outbox.build_message``.
+"""
+
+from __future__ import annotations
+
+import binascii
+import secrets
+from collections.abc import Mapping, Sequence
+from email.header import Header
+from email.utils import formataddr, formatdate, parseaddr
+
+from django.conf import settings
+
+# Headers the builder writes itself; a row's own headers may not repeat them.
+OWN_HEADERS = frozenset({"from", "to", "subject", "date", "message-id", "mime-version", "content-type"})
+MAX_PLAIN_HEADER = 900  # below SMTP's 998-character line limit, with room for the name
+
+
+def _plain(value: str) -> bool:
+    return value.isascii() and len(value) <= MAX_PLAIN_HEADER and not any(char in value for char in "\r\n\0")
+
+
+def _body(text: str) -> bytes:
+    # CRLF in, CRLF out: b2a_qp keeps the line ending it finds first.
+    crlf = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+    return binascii.b2a_qp(crlf.encode("utf-8"), istext=True)
+
+
+class RawMessages:
+    """Builds the messages of one batch; the subject and sender encodings are computed once."""
+
+    def __init__(self) -> None:
+        self.boundary = "=_" + secrets.token_hex(12)
+        # One date per batch: the batch is sent within seconds.
+        self.date = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        self._subjects: dict[str, str] = {}
+        self._senders: dict[str, str | None] = {}
+
+    def _subject(self, subject: str) -> str:
+        encoded = self._subjects.get(subject)
+        if encoded is None:
+            one_line = " ".join(subject.split())
+            if _plain(one_line) and len(one_line) <= 200:
+                encoded = one_line
+            else:
+                encoded = Header(one_line, "utf-8", header_name="Subject").encode(linesep="\r\n")
+            self._subjects[subject] = encoded
+        return encoded
+
+    def _sender(self, from_email: str) -> str | None:
+        if from_email not in self._senders:
+            name, address = parseaddr(from_email)
+            self._senders[from_email] = formataddr((name, address), charset="utf-8") if address.isascii() else None
+        return self._senders[from_email]
+
+    def build(
+        self,
+        *,
+        to: Sequence[str],
+        from_email: str,
+        subject: str,
+        text: str,
+        html: str,
+        headers: Mapping[str, str],
+        message_id: str,
+    ) -> bytes | None:
+        """The message as bytes with CRLF line ends, or None when Django should build it instead."""
+        if len(to) != 1 or not _plain(to[0]) or not _plain(message_id):
+            return None
+        sender = self._sender(from_email or settings.DEFAULT_FROM_EMAIL)
+        if sender is None or not _plain(sender):
+            return None
+        lines = [
+            f"From: {sender}",
+            f"To: {to[0]}",
+            f"Subject: {self._subject(subject)}",
+            f"Date: {self.date}",
+            f"Message-ID: {message_id}",
+        ]
+        for name, value in headers.items():
+            if name.lower() in OWN_HEADERS or not name.isascii() or not _plain(value):
+                return None
+            lines.append(f"{name}: {value}")
+        lines.append("MIME-Version: 1.0")
+        boundary = self.boundary
+        text_part = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        if not html:
+            lines += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"]
+            return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + _body(text) + b"\r\n"
+        lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+        head = "\r\n".join(lines) + f"\r\n\r\n--{boundary}\r\n" + text_part
+        middle = (
+            f"\r\n--{boundary}\r\n"
+            "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        )
+        return b"".join(
+            [
+                head.encode("ascii"),
+                _body(text),
+                middle.encode("ascii"),
+                _body(html),
+                f"\r\n--{boundary}--\r\n".encode("ascii"),
+            ]
+        )
