@@ -39,7 +39,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
-from organisations.models import Organisation
 from portal.audit import audit_record
 from portal.celery import app as celery_app
 from portal.models import OutgoingMail
@@ -63,6 +62,7 @@ from portal.outbox import (
 from .bounces import verp_address
 from .mime import RawMessages
 from .models import LANGUAGES, Delivery, Issue, Subscriber
+from .selectors import issue_sections
 from .services import UNSUBSCRIBED_ERROR, subscriber_record_hard_failure
 
 logger = logging.getLogger(__name__)
@@ -84,16 +84,6 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def new_organisations(issue: Issue, *, limit: int = 5) -> list[Organisation]:
-    """Associations listed in the 30 days before the issue, in its municipalities if it has some."""
-    since = (issue.started_at or timezone.now()) - timedelta(days=30)
-    organisations = Organisation.objects.published().filter(created_at__gte=since)
-    municipalities = list(issue.municipalities.all())
-    if municipalities:
-        organisations = organisations.in_municipalities(municipalities)
-    return list(organisations.select_related("home_municipality").order_by("-created_at")[:limit])
-
-
 def render_issue(issue: Issue, language: str) -> tuple[str, str, str]:
     """Subject, text and HTML of the issue in ``language``, with the token placeholder in its links."""
     with translation.override(language):
@@ -101,12 +91,14 @@ def render_issue(issue: Issue, language: str) -> tuple[str, str, str]:
         preferences_url = settings.SITE_URL + reverse("newsletter:preferences", args=[TOKEN_PLACEHOLDER])
         archive_url = settings.SITE_URL + issue.get_absolute_url()
     body = issue.body(language)
+    with translation.override(language):
+        sections = issue_sections(issue)
     context = {
         "issue": issue,
         "title": issue.title(language),
         "body": body,
         "body_text": html_to_text(body),
-        "new_organisations": new_organisations(issue) if issue.include_new_organisations else [],
+        "sections": sections,
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": preferences_url,
         "archive_url": archive_url,
