@@ -21,6 +21,7 @@ left after a crash is reported, not resent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -28,7 +29,6 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -60,7 +60,7 @@ from portal.outbox import (
 )
 
 from .bounces import verp_address
-from .mime import RawMessages
+from .mime import RawMessages, smtp_prepare, smtp_send
 from .models import LANGUAGES, Delivery, Issue, Subscriber
 from .selectors import issue_sections
 from .services import UNSUBSCRIBED_ERROR, subscriber_record_hard_failure
@@ -442,7 +442,7 @@ def _django_message(row: Claimed, backend):
     return message
 
 
-def _send_one(row: Claimed, backend, smtp: smtplib.SMTP | None, raw: RawMessages) -> None:
+def _send_one(row: Claimed, backend, smtp: smtplib.SMTP | None, raw: RawMessages, pipelining: bool) -> None:
     message = raw.build(
         to=row.to,
         from_email=row.from_email,
@@ -455,9 +455,9 @@ def _send_one(row: Claimed, backend, smtp: smtplib.SMTP | None, raw: RawMessages
     if smtp is None or message is None:
         backend.send_messages([_django_message(row, backend)])
         return
-    envelope_from = verp_address(row.pk) or parseaddr(row.from_email or settings.DEFAULT_FROM_EMAIL)[1]
-    # Raises for a refused sender or recipient or a rejected message (one recipient: all refused).
-    smtp.sendmail(envelope_from, row.to, message)
+    envelope_from = verp_address(row.pk) or raw.sender_address(row.from_email)
+    # Raises smtplib's exceptions for a refused sender or recipient or a rejected message.
+    smtp_send(smtp, envelope_from, row.to[0], message, pipelining=pipelining)
 
 
 def _send_rows(rows: list[Claimed], marked_at: datetime) -> int:
@@ -474,6 +474,15 @@ def _send_rows(rows: list[Claimed], marked_at: datetime) -> int:
     smtp = getattr(backend, "connection", None)
     smtp = smtp if isinstance(smtp, smtplib.SMTP) else None
     raw = RawMessages()
+    try:
+        pipelining = smtp_prepare(smtp) if smtp is not None else False
+    except Exception as exc:
+        error = classify_smtp_error(exc)[1]
+        logger.warning("The SMTP server did not answer the greeting (%s); %s newsletter(s) wait.", error, len(rows))
+        release_untried([row.pk for row in rows], error=error, retry_at=timezone.now() + retry_backoff(1))
+        with contextlib.suppress(Exception):  # closing what is broken must not hide what was recorded
+            backend.close()
+        return 0
     renew_after = timedelta(minutes=settings.OUTBOX_SENDING_TIMEOUT_MINUTES) / 2
     sent: list[int] = []
     recorded = 0
@@ -492,7 +501,7 @@ def _send_rows(rows: list[Claimed], marked_at: datetime) -> int:
             row = rows[index]
             index += 1
             try:
-                _send_one(row, backend, smtp, raw)
+                _send_one(row, backend, smtp, raw, pipelining)
             except Exception as exc:
                 permanent, error = classify_smtp_error(exc)
                 record_failure(row.pk, row.attempts, error=error, permanent=permanent)

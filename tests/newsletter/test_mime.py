@@ -74,3 +74,31 @@ def test_a_plain_text_message_has_no_alternative():
 )
 def test_what_it_does_not_write_plainly_is_left_to_django(overrides):
     assert build(**overrides) is None
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_smtp_send_delivers_and_reports_refusals_like_sendmail(smtp_sink, pipelining):
+    from email import message_from_bytes, policy
+
+    from newsletter.mime import smtp_prepare, smtp_send
+
+    smtp_sink.refuse("taynna@example.org", 452)
+    smtp_sink.refuse("poissa@example.org", 550)
+    with smtplib.SMTP("127.0.0.1", smtp_sink.port) as smtp:
+        smtp_prepare(smtp)
+        smtp_send(smtp, "palautus@example.org", "eka@example.org", build(), pipelining=pipelining)
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as temporary:
+            smtp_send(smtp, "palautus@example.org", "taynna@example.org", build(), pipelining=pipelining)
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as permanent:
+            smtp_send(smtp, "palautus@example.org", "poissa@example.org", build(), pipelining=pipelining)
+        # A refusal leaves the connection usable for the next message, as sendmail's does.
+        smtp_send(smtp, "palautus@example.org", "toka@example.org", build(), pipelining=pipelining)
+    assert temporary.value.recipients["taynna@example.org"][0] == 452
+    assert permanent.value.recipients["poissa@example.org"][0] == 550
+    received = smtp_sink.wait_for(2)
+    assert [(mail.sender, mail.recipients) for mail in received] == [
+        ("palautus@example.org", ["eka@example.org"]),
+        ("palautus@example.org", ["toka@example.org"]),
+    ]
+    text = message_from_bytes(received[1].message.as_bytes(), policy=policy.default).get_body(("plain",))
+    assert text.get_content().replace("\r\n", "\n").rstrip("\n") == TEXT
