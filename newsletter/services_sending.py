@@ -1,22 +1,23 @@
 """Sending an issue through the outbox, exactly once per subscriber.
 
 1. ``issue_send_start`` (beat finds a due scheduled issue, or "send now"): under a lock on the
-   issue, creates one ``Delivery`` (unique per issue and subscriber) and one ``OutgoingMail`` row per
-   confirmed subscriber in the audience, in one transaction, and after the commit hands the rows to
-   Celery in batches (tasks carry ids only). A second start finds the issue already sending.
+   issue, renders it once per language and creates one ``Delivery`` (unique per issue and
+   subscriber) and one ``OutgoingMail`` row per confirmed subscriber in the audience, with the
+   subscriber's token substituted, in one transaction (on PostgreSQL one ``INSERT … SELECT``); after
+   the commit it hands the rows to Celery in batches (tasks carry ids only). A second start finds
+   the issue already sending.
 2. ``issue_send_batch``: drops rows whose subscriber unsubscribed or was suspended meanwhile,
-   claims the rest (``queued`` → ``sending``, skipping rows another worker holds), and sends them
-   over one SMTP connection. Unlike the outbox's generic batch, each row is marked "handed to SMTP"
-   (``sending_since``) just before its own send: a claimed row without that mark was never tried.
-3. ``newsletter_sweep`` (beat, every minute): claimed rows a dead worker never tried go back to
-   ``queued`` (they cannot have left); rows it was handing over when it died are left to the
-   outbox's sweep, which marks them ``unknown`` for the secretary to resolve. Queued rows that are
-   due (their Celery message was lost, a retry is due) are dispatched again; finished issues are
-   closed.
+   claims the rest with one in-flight mark for the batch (``queued`` → ``sending`` with
+   ``sending_since``, committed durably, skipping rows another worker holds), sends them over one
+   SMTP connection (``newsletter.mime``) and records the sent ones with one UPDATE.
+3. ``newsletter_sweep`` (beat, every minute): queued rows that are due (their Celery message was
+   lost, a retry is due) are dispatched again; finished issues are closed. Rows a dead worker left
+   ``sending`` are the outbox sweep's: after ``OUTBOX_SENDING_TIMEOUT_MINUTES`` they become
+   ``unknown`` for the secretary to resolve.
 
 So a recipient never gets two copies automatically: each row is sent only by whoever moved it
-from ``queued`` to ``sending`` and then marked it, and the only row that may or may not have
-left after a crash is reported, not resent.
+from ``queued`` to ``sending``, and what may or may not have left when a worker died (at most one
+batch's unrecorded rows) is reported, not resent.
 """
 
 from __future__ import annotations
@@ -554,7 +555,11 @@ def issue_finish_if_done(*, issue_id: int) -> bool:
 
 
 def newsletter_requeue_abandoned(*, older_than: timedelta | None = None) -> int:
-    """Rows claimed by a worker that died before trying them go back to ``queued``; how many."""
+    """Rows claimed without an in-flight mark go back to ``queued``; how many.
+
+    Batches claim with the mark now, so only rows claimed by the previous version (before an
+    upgrade during a send) can be found here; they were never tried.
+    """
     if older_than is None:
         older_than = timedelta(seconds=settings.NEWSLETTER_CLAIM_TIMEOUT_SECONDS)
     now = timezone.now()
