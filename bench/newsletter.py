@@ -248,6 +248,7 @@ def main() -> int:
     ensure_database(args.database)
     setup_django(args.database)
     from django.core.management import call_command
+    from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
 
@@ -304,10 +305,15 @@ def main() -> int:
             scheduled_at=timezone.now(),
         )
         worker_cpu_before = sum(cpu_seconds(worker.pid) for worker in workers)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            own_backend = cursor.fetchone()[0]
+        own_backend_before = cpu_seconds(own_backend)
         sink_cpu_before = cpu_seconds(children[0].pid)
         started = time.monotonic()
         created = issue_send_start(issue_id=issue.pk)
         created_after = time.monotonic() - started
+        creation_cpu = cpu_seconds(own_backend) - own_backend_before
         busy = OutgoingMail.objects.filter(
             label=issue.label, status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.SENDING]
         )
@@ -321,6 +327,13 @@ def main() -> int:
         )
         peaks = [peak_memory_kb(worker.pid) for worker in workers]
         worker_cpu = sum(cpu_seconds(worker.pid) for worker in workers) - worker_cpu_before
+        # The workers' database sessions began with this run (the workers are new); ours did not.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = [pid for (pid,) in cursor.fetchall()]
+        database_cpu = sum(cpu_seconds(pid) for pid in backends) + cpu_seconds(own_backend) - own_backend_before
         sink_cpu = cpu_seconds(children[0].pid) - sink_cpu_before
     finally:
         for child in children:
@@ -340,8 +353,9 @@ def main() -> int:
     print("peak worker memory " + ", ".join(f"{peak / 1024:.0f} MB" for peak in peaks))
     per_message = 1e6 / max(created, 1)
     print(
-        f"CPU per message: workers {worker_cpu * per_message:.0f} µs, sink {sink_cpu * per_message:.0f} µs "
-        f"(workers {worker_cpu:.1f} s, sink {sink_cpu:.1f} s in all)"
+        f"CPU per message: workers {worker_cpu * per_message:.0f} µs, sink {sink_cpu * per_message:.0f} µs, "
+        f"PostgreSQL {database_cpu * per_message:.0f} µs ({creation_cpu * per_message:.0f} µs creating the rows) "
+        f"(workers {worker_cpu:.1f} s, sink {sink_cpu:.1f} s, PostgreSQL {database_cpu:.1f} s in all)"
     )
     print(f"the sink received {received['messages']} messages for {received['recipients']} distinct recipients")
     return 0 if sent == created == received["messages"] == received["recipients"] else 1

@@ -181,3 +181,79 @@ def _reset(smtp: smtplib.SMTP) -> None:
     # As sendmail does after a refusal: the connection stays usable for the next message.
     with contextlib.suppress(smtplib.SMTPServerDisconnected):
         smtp.rset()
+
+
+class SMTPPipeline:
+    """Messages one after another on one connection: one round trip each with PIPELINING.
+
+    RFC 2920 lets a client send a message's content and end marker together with the next
+    message's MAIL, RCPT and DATA, and read the answers together. ``send`` therefore holds each
+    accepted message's content until the next ``send`` (or ``finish``) and returns the outcomes
+    that became known: ``(key, None)`` for a message the server took, ``(key, exception)`` (the
+    exception ``sendmail`` would raise) for one it refused. Without PIPELINING each message is
+    sent and answered at once. A broken connection raises out of ``send`` or ``finish``; then the
+    held message's and the current message's outcomes are unknown (``unsettled`` names them).
+    """
+
+    def __init__(self, smtp: smtplib.SMTP, *, pipelining: bool) -> None:
+        self.smtp = smtp
+        self.pipelining = pipelining
+        self._held: tuple[object, bytes] | None = None
+        self.unsettled: list[object] = []
+
+    def send(self, key: object, sender: str, recipient: str, message: bytes) -> list[tuple[object, Exception | None]]:
+        self.unsettled.append(key)
+        if not self.pipelining:
+            try:
+                smtp_send(self.smtp, sender, recipient, message, pipelining=False)
+            except (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                return self._settle([(key, exc)])
+            return self._settle([(key, None)])
+        commands = f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode("ascii")
+        held, self._held = self._held, None
+        self.smtp.send((_content(held[1]) if held else b"") + commands)
+        outcomes = [self._content_outcome(held[0])] if held else []
+        replies = [self.smtp.getreply() for _command in range(3)]
+        refusal = _refusal(replies, sender, recipient)
+        if refusal is None:
+            self._held = (key, message)
+        else:
+            _reset(self.smtp)
+            outcomes.append((key, refusal))
+        return self._settle(outcomes)
+
+    def finish(self) -> list[tuple[object, Exception | None]]:
+        """Send the held message's content and return its outcome (the batch's last)."""
+        held, self._held = self._held, None
+        if held is None:
+            return []
+        self.smtp.send(_content(held[1]))
+        return self._settle([self._content_outcome(held[0])])
+
+    def _content_outcome(self, key: object) -> tuple[object, Exception | None]:
+        code, answer = self.smtp.getreply()
+        return key, None if code == 250 else smtplib.SMTPDataError(code, answer)
+
+    def _settle(self, outcomes: list[tuple[object, Exception | None]]) -> list[tuple[object, Exception | None]]:
+        for key, _outcome in outcomes:
+            self.unsettled.remove(key)
+        return outcomes
+
+
+def _content(message: bytes) -> bytes:
+    body = _LEADING_DOT.sub(b"..", message)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
+
+
+def _refusal(replies: list[tuple[int, bytes]], sender: str, recipient: str) -> Exception | None:
+    """The exception for the first refused of MAIL, RCPT and DATA, or None when all were accepted."""
+    (mail_code, mail_answer), (rcpt_code, rcpt_answer), (data_code, data_answer) = replies
+    if mail_code != 250:
+        return smtplib.SMTPSenderRefused(mail_code, mail_answer, sender)
+    if rcpt_code not in _ACCEPTED_RECIPIENT:
+        return smtplib.SMTPRecipientsRefused({recipient: (rcpt_code, rcpt_answer)})
+    if data_code != 354:
+        return smtplib.SMTPDataError(data_code, data_answer)
+    return None

@@ -61,7 +61,7 @@ from portal.outbox import (
 )
 
 from .bounces import verp_address
-from .mime import RawMessages, smtp_prepare, smtp_send
+from .mime import RawMessages, SMTPPipeline, smtp_prepare
 from .models import LANGUAGES, Delivery, Issue, Subscriber
 from .selectors import issue_sections
 from .services import UNSUBSCRIBED_ERROR, subscriber_record_hard_failure
@@ -443,24 +443,6 @@ def _django_message(row: Claimed, backend):
     return message
 
 
-def _send_one(row: Claimed, backend, smtp: smtplib.SMTP | None, raw: RawMessages, pipelining: bool) -> None:
-    message = raw.build(
-        to=row.to,
-        from_email=row.from_email,
-        subject=row.subject,
-        text=row.text,
-        html=row.html,
-        headers=row.headers,
-        message_id=row.message_id,
-    )
-    if smtp is None or message is None:
-        backend.send_messages([_django_message(row, backend)])
-        return
-    envelope_from = verp_address(row.pk) or raw.sender_address(row.from_email)
-    # Raises smtplib's exceptions for a refused sender or recipient or a rejected message.
-    smtp_send(smtp, envelope_from, row.to[0], message, pipelining=pipelining)
-
-
 def _send_rows(rows: list[Claimed], marked_at: datetime) -> int:
     backend = get_connection(fail_silently=False)
     try:
@@ -473,10 +455,10 @@ def _send_rows(rows: list[Claimed], marked_at: datetime) -> int:
     # Django's SMTP backend keeps its smtplib connection open here; other backends (console,
     # in-memory) get Django's messages.
     smtp = getattr(backend, "connection", None)
-    smtp = smtp if isinstance(smtp, smtplib.SMTP) else None
-    raw = RawMessages()
+    pipeline = None
     try:
-        pipelining = smtp_prepare(smtp) if smtp is not None else False
+        if isinstance(smtp, smtplib.SMTP):
+            pipeline = SMTPPipeline(smtp, pipelining=smtp_prepare(smtp))
     except Exception as exc:
         error = classify_smtp_error(exc)[1]
         logger.warning("The SMTP server did not answer the greeting (%s); %s newsletter(s) wait.", error, len(rows))
@@ -484,14 +466,26 @@ def _send_rows(rows: list[Claimed], marked_at: datetime) -> int:
         with contextlib.suppress(Exception):  # closing what is broken must not hide what was recorded
             backend.close()
         return 0
+    raw = RawMessages()
     renew_after = timedelta(minutes=settings.OUTBOX_SENDING_TIMEOUT_MINUTES) / 2
     sent: list[int] = []
     recorded = 0
     index = 0
+
+    def settle(outcomes: list[tuple[Claimed, Exception | None]]) -> None:
+        for row, refusal in outcomes:
+            if refusal is None:
+                sent.append(row.pk)
+            else:
+                permanent, error = classify_smtp_error(refusal)
+                record_failure(row.pk, row.attempts, error=error, permanent=permanent)
+
     try:
         while index < len(rows):
             if timezone.now() - marked_at > renew_after:
                 # Record what went out so far, then renew the rest's mark (or find it taken).
+                if pipeline is not None:
+                    settle(pipeline.finish())
                 _record_sent_lazily(sent[recorded:])
                 recorded = len(sent)
                 ours = _renew_mark([later.pk for later in rows[index:]])
@@ -501,21 +495,47 @@ def _send_rows(rows: list[Claimed], marked_at: datetime) -> int:
                     break
             row = rows[index]
             index += 1
+            message = (
+                None
+                if pipeline is None
+                else raw.build(
+                    to=row.to,
+                    from_email=row.from_email,
+                    subject=row.subject,
+                    text=row.text,
+                    html=row.html,
+                    headers=row.headers,
+                    message_id=row.message_id,
+                )
+            )
             try:
-                _send_one(row, backend, smtp, raw, pipelining)
+                if message is not None:
+                    sender = verp_address(row.pk) or raw.sender_address(row.from_email)
+                    settle(pipeline.send(row, sender, row.to[0], message))
+                    continue
+                if pipeline is not None:
+                    settle(pipeline.finish())  # the connection is Django's for this one
+                backend.send_messages([_django_message(row, backend)])
+                settle([(row, None)])
             except Exception as exc:
-                permanent, error = classify_smtp_error(exc)
-                record_failure(row.pk, row.attempts, error=error, permanent=permanent)
-                if smtp_connection_broken(exc):
+                # The pipeline's held message (its answer is lost) and this one get a failed attempt.
+                unsettled = [*pipeline.unsettled] if pipeline is not None else []
+                settle([(failed, exc) for failed in (unsettled if row in unsettled else [*unsettled, row])])
+                # After an error inside the pipeline its connection's state is unknown: stop using it.
+                if message is not None or unsettled or smtp_connection_broken(exc):
                     # The rest of the batch was never tried: back to the queue, no attempt counted.
                     release_untried(
                         [later.pk for later in rows[index:]],
-                        error=error,
+                        error=classify_smtp_error(exc)[1],
                         retry_at=timezone.now() + retry_backoff(row.attempts),
                     )
                     break
-            else:
-                sent.append(row.pk)
+        else:
+            if pipeline is not None:
+                try:
+                    settle(pipeline.finish())
+                except Exception as exc:
+                    settle([(failed, exc) for failed in pipeline.unsettled])
     finally:
         # One UPDATE for the batch's sent rows, also when something below us raised.
         _record_sent_lazily(sent[recorded:])

@@ -102,3 +102,27 @@ def test_smtp_send_delivers_and_reports_refusals_like_sendmail(smtp_sink, pipeli
     ]
     text = message_from_bytes(received[1].message.as_bytes(), policy=policy.default).get_body(("plain",))
     assert text.get_content().replace("\r\n", "\n").rstrip("\n") == TEXT
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_the_pipeline_reports_each_message_in_order_and_delivers_the_accepted_ones(smtp_sink, pipelining):
+    from newsletter.mime import SMTPPipeline
+
+    smtp_sink.refuse("taynna@example.org", 452)
+    smtp_sink.refuse("poissa@example.org", 550)
+    recipients = ["eka@example.org", "taynna@example.org", "toka@example.org", "kolmas@example.org"]
+    recipients.append("poissa@example.org")  # the last one refused: nothing is held at the end
+    outcomes = []
+    with smtplib.SMTP("127.0.0.1", smtp_sink.port) as smtp:
+        smtp.ehlo()
+        pipeline = SMTPPipeline(smtp, pipelining=pipelining)
+        for recipient in recipients:
+            outcomes += pipeline.send(recipient, "palautus@example.org", recipient, build(to=[recipient]))
+        outcomes += pipeline.finish()
+        assert pipeline.unsettled == []
+    assert [key for key, _outcome in outcomes] == recipients  # every message's outcome, in order
+    refused = {key: outcome.recipients[key][0] for key, outcome in outcomes if outcome is not None}
+    assert refused == {"taynna@example.org": 452, "poissa@example.org": 550}
+    received = smtp_sink.wait_for(3)
+    assert [mail.recipients for mail in received] == [["eka@example.org"], ["toka@example.org"], ["kolmas@example.org"]]
+    assert len({mail.peer for mail in received}) == 1
