@@ -203,6 +203,7 @@ def peak_memory_kb(pid: int) -> int:
 
 
 def load_subscribers(count: int) -> None:
+    from django.db import connection
     from django.utils import timezone
 
     from newsletter.models import Issue, Subscriber
@@ -210,6 +211,9 @@ def load_subscribers(count: int) -> None:
 
     Issue.objects.filter(title_fi__startswith="Bench").delete()
     OutgoingMail.objects.filter(label__startswith="newsletter.").delete()
+    # Every run starts from the same tables, not from the previous runs' dead rows.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE portal_outgoingmail, newsletter_delivery")
     existing = Subscriber.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").count()
     if existing != count:
         Subscriber.objects.all().delete()
@@ -314,12 +318,11 @@ def main() -> int:
         created = issue_send_start(issue_id=issue.pk)
         created_after = time.monotonic() - started
         creation_cpu = cpu_seconds(own_backend) - own_backend_before
-        busy = OutgoingMail.objects.filter(
-            label=issue.label, status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.SENDING]
-        )
-        while busy.exists():
+        # The batch that records the last message closes the issue. Polling the issue's status costs
+        # nothing; counting its 20,000 messages ten times a second would load the database we measure.
+        while Issue.objects.filter(pk=issue.pk, status=Issue.Status.SENDING).exists():
             if time.monotonic() - started > args.timeout:
-                raise SystemExit(f"timed out with {busy.count()} messages left")
+                raise SystemExit("timed out")
             time.sleep(0.1)
         elapsed = time.monotonic() - started
         counts = dict(
