@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('newsletter', '0001_initial'),
+        ("newsletter", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issue',
-            name='include_council_news',
-            field=models.BooleanField(default=True, verbose_name='list the latest council news'),
+            model_name="issue",
+            name="include_council_news",
+            field=models.BooleanField(default=True, verbose_name="list the latest council news"),
         ),
         migrations.AddField(
-            model_name='issue',
-            name='include_upcoming_events',
-            field=models.BooleanField(default=True, verbose_name='list upcoming events'),
+            model_name="issue",
+            name="include_upcoming_events",
+            field=models.BooleanField(default=True, verbose_name="list upcoming events"),
         ),
     ]
