@@ -9,11 +9,14 @@ class CouncilConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from portal.audit import register_action_labels
-        from portal.registry import lazy, register_demo_data, register_home_section
+        from portal.registry import lazy, register_demo_data, register_home_section, register_newsletter_section
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
 
         register_home_section("council/_home_section.html", lazy("council.selectors.home_section"), order=30)
+        register_newsletter_section(
+            "council_news", _("Latest council news"), lazy("council.selectors.newsletter_council_news"), order=30
+        )
         register_demo_data(
             "council", lazy("council.demo.seed_demo"), delete=lazy("council.demo.demo_data_delete"), order=30
         )

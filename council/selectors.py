@@ -131,3 +131,29 @@ def home_section(request) -> dict[str, Any]:
         "council_news": list(NewsItem.objects.published()[:3]),
         "council_next_meeting": Meeting.objects.public().upcoming().first(),
     }
+
+
+NEWSLETTER_NEWS_COUNT = 5
+# The first issue (no previous one) lists the news of this many days before it.
+NEWSLETTER_NEWS_DAYS_WITHOUT_PREVIOUS = 30
+
+
+def newsletter_council_news(*, at, since, municipalities) -> list:
+    """The newsletter's "latest council news": news published since the previous issue, newest first."""
+    from datetime import timedelta
+
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    from portal.registry import NewsletterItem
+
+    since = since or at - timedelta(days=NEWSLETTER_NEWS_DAYS_WITHOUT_PREVIOUS)
+    news = NewsItem.objects.published().filter(published_at__gt=since, published_at__lte=at)
+    return [
+        NewsletterItem(
+            title=item.title,
+            url=item.get_absolute_url(),
+            detail=date_format(localtime(item.published_at), "SHORT_DATE_FORMAT"),
+        )
+        for item in news.order_by("-published_at", "-pk")[:NEWSLETTER_NEWS_COUNT]
+    ]

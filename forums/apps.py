@@ -9,7 +9,13 @@ class ForumsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.audit import register_action_labels
-        from portal.registry import lazy, register_demo_data, register_home_section, register_page_section
+        from portal.registry import (
+            lazy,
+            register_demo_data,
+            register_home_section,
+            register_newsletter_section,
+            register_page_section,
+        )
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
 
@@ -19,6 +25,9 @@ class ForumsConfig(AppConfig):
         )
         register_page_section(
             "organisation", "forums/_event_section.html", lazy("forums.selectors.organisation_section")
+        )
+        register_newsletter_section(
+            "upcoming_events", _("Upcoming events"), lazy("forums.selectors.newsletter_upcoming_events"), order=20
         )
         register_demo_data(
             "forums", lazy("forums.demo.seed_demo"), delete=lazy("forums.demo.demo_events_delete"), order=20

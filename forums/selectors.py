@@ -225,3 +225,40 @@ def pending_events() -> QuerySet[Event]:
 
 def delegates_of(event: Event, organisations: QuerySet[Organisation]) -> QuerySet[Registration]:
     return event.registrations.active().filter(delegate_of__in=organisations).select_related("delegate_of")
+
+
+NEWSLETTER_EVENT_DAYS = 30
+NEWSLETTER_EVENT_COUNT = 10
+
+
+def newsletter_upcoming_events(*, at: datetime, since: datetime | None, municipalities) -> list:
+    """The newsletter's "upcoming events": published events starting within 30 days of the issue.
+
+    With ``municipalities`` (the issue's audience), only events held or organised there.
+    """
+    from django.utils.formats import date_format
+
+    from portal.registry import NewsletterItem
+
+    events = Event.objects.published().starting_between(at, at + timedelta(days=NEWSLETTER_EVENT_DAYS))
+    municipalities = list(municipalities)
+    if municipalities:
+        events = events.filter(
+            Q(municipality__in=municipalities) | Q(organiser_municipalities__in=municipalities)
+        ).distinct()
+    events = events.select_related("municipality").order_by("starts_at", "pk")[:NEWSLETTER_EVENT_COUNT]
+    return [
+        NewsletterItem(
+            title=event.title,
+            url=event.get_absolute_url(),
+            detail=", ".join(
+                part
+                for part in (
+                    date_format(timezone.localtime(event.starts_at), "SHORT_DATE_FORMAT"),
+                    event.municipality.name if event.municipality else "",
+                )
+                if part
+            ),
+        )
+        for event in events
+    ]

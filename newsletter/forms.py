@@ -62,6 +62,8 @@ class IssueForm(NoControlCharactersMixin, forms.ModelForm):
             "title_sv",
             "body_sv",
             "include_new_organisations",
+            "include_upcoming_events",
+            "include_council_news",
             "audience_language",
             "municipalities",
             "sectors",

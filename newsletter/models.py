@@ -130,6 +130,8 @@ class Issue(models.Model):
     title_sv = models.CharField(_("title in Swedish"), max_length=200, blank=True)
     body_sv = SanitisedHTMLField(_("text in Swedish"), blank=True)
     include_new_organisations = models.BooleanField(_("list newly listed associations"), default=True)
+    include_upcoming_events = models.BooleanField(_("list upcoming events"), default=True)
+    include_council_news = models.BooleanField(_("list the latest council news"), default=True)
     # Audience: empty means everybody.
     municipalities = models.ManyToManyField(
         "organisations.Municipality", blank=True, related_name="+", verbose_name=_("municipalities")

@@ -1,30 +1,35 @@
 """Sending an issue through the outbox, exactly once per subscriber.
 
 1. ``issue_send_start`` (beat finds a due scheduled issue, or "send now"): under a lock on the
-   issue, creates one ``Delivery`` (unique per issue and subscriber) and one ``OutgoingMail`` row per
-   confirmed subscriber in the audience, in one transaction, and after the commit hands the rows to
-   Celery in batches (tasks carry ids only). A second start finds the issue already sending.
+   issue, renders it once per language and creates one ``Delivery`` (unique per issue and
+   subscriber) and one ``OutgoingMail`` row per confirmed subscriber in the audience, with the
+   subscriber's token substituted, in one transaction (on PostgreSQL one ``INSERT … SELECT``); after
+   the commit it hands the rows to Celery in batches (tasks carry ids only). A second start finds
+   the issue already sending.
 2. ``issue_send_batch``: drops rows whose subscriber unsubscribed or was suspended meanwhile,
-   claims the rest (``queued`` → ``sending``, skipping rows another worker holds), and sends them
-   over one SMTP connection. Unlike the outbox's generic batch, each row is marked "handed to SMTP"
-   (``sending_since``) just before its own send: a claimed row without that mark was never tried.
-3. ``newsletter_sweep`` (beat, every minute): claimed rows a dead worker never tried go back to
-   ``queued`` (they cannot have left); rows it was handing over when it died are left to the
-   outbox's sweep, which marks them ``unknown`` for the secretary to resolve. Queued rows that are
-   due (their Celery message was lost, a retry is due) are dispatched again; finished issues are
-   closed.
+   claims the rest with one in-flight mark for the batch (``queued`` → ``sending`` with
+   ``sending_since``, committed durably, skipping rows another worker holds), sends them over one
+   SMTP connection (``newsletter.mime``) and records the sent ones with one UPDATE.
+3. ``newsletter_sweep`` (beat, every minute): queued rows that are due (their Celery message was
+   lost, a retry is due) are dispatched again; finished issues are closed. Rows a dead worker left
+   ``sending`` are the outbox sweep's: after ``OUTBOX_SENDING_TIMEOUT_MINUTES`` they become
+   ``unknown`` for the secretary to resolve.
 
 So a recipient never gets two copies automatically: each row is sent only by whoever moved it
-from ``queued`` to ``sending`` and then marked it, and the only row that may or may not have
-left after a crash is reported, not resent.
+from ``queued`` to ``sending``, and what may or may not have left when a worker died (at most one
+batch's unrecorded rows) is reported, not resent.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import re
+import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -35,7 +40,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
-from organisations.models import Organisation
 from portal.audit import audit_record
 from portal.celery import app as celery_app
 from portal.models import OutgoingMail
@@ -43,21 +47,23 @@ from portal.models import OutgoingMail
 # The outbox's own rules for SMTP answers, retries and recording: one mail path for the portal.
 from portal.outbox import (
     PUBLISH_RETRY_POLICY,
-    _backoff,
-    _classify,
-    _connection_broken,
-    _message,
-    _message_id_domain,
-    _record_failure,
-    _record_sent,
-    _release,
+    build_message,
+    classify_smtp_error,
+    message_id_domain,
     outbox_queue,
     outbox_resend,
+    record_failure,
+    record_sent,
+    release_untried,
     render_email,
+    retry_backoff,
+    smtp_connection_broken,
 )
 
 from .bounces import verp_address
+from .mime import RawMessages, SMTPPipeline, smtp_prepare
 from .models import LANGUAGES, Delivery, Issue, Subscriber
+from .selectors import issue_sections
 from .services import UNSUBSCRIBED_ERROR, subscriber_record_hard_failure
 
 logger = logging.getLogger(__name__)
@@ -79,16 +85,6 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def new_organisations(issue: Issue, *, limit: int = 5) -> list[Organisation]:
-    """Associations listed in the 30 days before the issue, in its municipalities if it has some."""
-    since = (issue.started_at or timezone.now()) - timedelta(days=30)
-    organisations = Organisation.objects.published().filter(created_at__gte=since)
-    municipalities = list(issue.municipalities.all())
-    if municipalities:
-        organisations = organisations.in_municipalities(municipalities)
-    return list(organisations.select_related("home_municipality").order_by("-created_at")[:limit])
-
-
 def render_issue(issue: Issue, language: str) -> tuple[str, str, str]:
     """Subject, text and HTML of the issue in ``language``, with the token placeholder in its links."""
     with translation.override(language):
@@ -96,12 +92,14 @@ def render_issue(issue: Issue, language: str) -> tuple[str, str, str]:
         preferences_url = settings.SITE_URL + reverse("newsletter:preferences", args=[TOKEN_PLACEHOLDER])
         archive_url = settings.SITE_URL + issue.get_absolute_url()
     body = issue.body(language)
+    with translation.override(language):
+        sections = issue_sections(issue)
     context = {
         "issue": issue,
         "title": issue.title(language),
         "body": body,
         "body_text": html_to_text(body),
-        "new_organisations": new_organisations(issue) if issue.include_new_organisations else [],
+        "sections": sections,
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": preferences_url,
         "archive_url": archive_url,
@@ -149,39 +147,12 @@ def issue_send_start(*, issue_id: int) -> int:
         issue.started_at = now
         # Each subscriber gets their language; without a Swedish text the Swedish frame carries the Finnish one.
         rendered = {language: render_issue(issue, language) for language, _name in LANGUAGES}
-        domain = _message_id_domain()
         next_attempt = now + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
-        subscribers = (
-            Subscriber.objects.for_audience(issue).order_by("pk").values_list("pk", "email", "language", "token")
-        )
-        count = 0
-        chunk: list[tuple[int, OutgoingMail]] = []
-        for subscriber_id, email, language, token in subscribers.iterator(chunk_size=CREATE_CHUNK):
-            subject, text, html = rendered[language]
-            chunk.append(
-                (
-                    subscriber_id,
-                    OutgoingMail(
-                        to=[email],
-                        from_email=settings.NEWSLETTER_FROM_EMAIL,
-                        language=language,
-                        subject=subject,
-                        text=text.replace(TOKEN_PLACEHOLDER, token),
-                        html=html.replace(TOKEN_PLACEHOLDER, token),
-                        headers=list_headers(token, language),
-                        message_id=make_msgid(domain=domain),
-                        template_name="newsletter/email/issue",
-                        label=issue.label,
-                        created_at=now,
-                        next_attempt_at=next_attempt,
-                    ),
-                )
-            )
-            if len(chunk) >= CREATE_CHUNK:
-                count += _create_deliveries(issue, chunk)
-                chunk = []
-        if chunk:
-            count += _create_deliveries(issue, chunk)
+        audience = Subscriber.objects.for_audience(issue)
+        if connection.vendor == "postgresql":
+            count = _create_deliveries_in_sql(issue, audience, rendered, now=now, next_attempt=next_attempt)
+        else:
+            count = _create_deliveries_in_python(issue, audience, rendered, now=now, next_attempt=next_attempt)
         # An audience of nobody is sent at once (still archived, as the secretary published it).
         issue.status = Issue.Status.SENDING if count else Issue.Status.SENT
         issue.finished_at = None if count else now
@@ -191,6 +162,43 @@ def issue_send_start(*, issue_id: int) -> int:
             update_fields=["status", "started_at", "finished_at", "recipient_count", "published_at", "updated_at"]
         )
         transaction.on_commit(lambda: dispatch_queued(issue_id=issue.pk, only_due=False))
+    return count
+
+
+def _create_deliveries_in_python(
+    issue: Issue, audience, rendered: dict, *, now: datetime, next_attempt: datetime
+) -> int:
+    """The portable way (SQLite in the demo): model instances, bulk-inserted in chunks."""
+    domain = message_id_domain()
+    count = 0
+    chunk: list[tuple[int, OutgoingMail]] = []
+    subscribers = audience.order_by("pk").values_list("pk", "email", "language", "token")
+    for subscriber_id, email, language, token in subscribers.iterator(chunk_size=CREATE_CHUNK):
+        subject, text, html = rendered[language]
+        chunk.append(
+            (
+                subscriber_id,
+                OutgoingMail(
+                    to=[email],
+                    from_email=settings.NEWSLETTER_FROM_EMAIL,
+                    language=language,
+                    subject=subject,
+                    text=text.replace(TOKEN_PLACEHOLDER, token),
+                    html=html.replace(TOKEN_PLACEHOLDER, token),
+                    headers=list_headers(token, language),
+                    message_id=make_msgid(domain=domain),
+                    template_name="newsletter/email/issue",
+                    label=issue.label,
+                    created_at=now,
+                    next_attempt_at=next_attempt,
+                ),
+            )
+        )
+        if len(chunk) >= CREATE_CHUNK:
+            count += _create_deliveries(issue, chunk)
+            chunk = []
+    if chunk:
+        count += _create_deliveries(issue, chunk)
     return count
 
 
@@ -205,6 +213,78 @@ def _create_deliveries(issue: Issue, chunk: list[tuple[int, OutgoingMail]]) -> i
         ]
     )
     return len(mails)
+
+
+def _create_deliveries_in_sql(issue: Issue, audience, rendered: dict, *, now: datetime, next_attempt: datetime) -> int:
+    """The same rows as ``_create_deliveries_in_python``, written by one INSERT … SELECT in PostgreSQL.
+
+    The database substitutes each subscriber's token into the once-rendered texts and headers
+    (tokens are URL-safe, so they need no escaping in HTML or JSON); no row passes through Python.
+    The message ids are taken from the outbox's sequence first, so each delivery knows its message.
+    Plain inserts, as above: an existing delivery aborts the whole start.
+    """
+    mail_table = connection.ops.quote_name(OutgoingMail._meta.db_table)
+    audience_sql, audience_params = audience.order_by().values("pk").query.sql_with_params()
+
+    def by_language(values: dict[str, str]) -> tuple[str, list[str]]:
+        """A CASE over the subscriber's language, Finnish when it is none of the others."""
+        others = [language for language in values if language != "fi"]
+        sql = "CASE language " + " ".join("WHEN %s THEN %s" for _ in others) + " ELSE %s END"
+        return sql, [item for language in others for item in (language, values[language])] + [values["fi"]]
+
+    subject_sql, subject_params = by_language({language: parts[0] for language, parts in rendered.items()})
+    per_recipient = {
+        "text": {language: parts[1] for language, parts in rendered.items()},
+        "html": {language: parts[2] for language, parts in rendered.items()},
+        "headers": {language: json.dumps(list_headers(TOKEN_PLACEHOLDER, language)) for language in rendered},
+    }
+    expressions, params = [], list(subject_params)
+    for values in per_recipient.values():
+        case_sql, case_params = by_language(values)
+        expressions.append(f"replace({case_sql}, %s, token)")
+        params += [*case_params, TOKEN_PLACEHOLDER]
+    text_sql, html_sql, headers_sql = expressions
+    headers_sql += "::jsonb"
+    delivery_table = connection.ops.quote_name(Delivery._meta.db_table)
+    # Only quoted table names and fixed fragments are formatted in; every value is a parameter.
+    sql = f"""
+        WITH audience AS MATERIALIZED (
+            SELECT id AS subscriber_id, email, language, token,
+                   nextval(pg_get_serial_sequence(%s, 'id')) AS mail_id
+            FROM {connection.ops.quote_name(Subscriber._meta.db_table)}
+            WHERE id IN ({audience_sql})
+            ORDER BY id
+        ), mails AS (
+            INSERT INTO {mail_table} (
+                id, "to", reply_to, from_email, language, subject, text, html, headers, attachments,
+                message_id, template_name, label, status, attempts, last_error, created_at, next_attempt_at
+            )
+            SELECT mail_id, jsonb_build_array(email), '[]'::jsonb, %s, language,
+                   {subject_sql}, {text_sql}, {html_sql}, {headers_sql}, '[]'::jsonb,
+                   '<' || replace(gen_random_uuid()::text, '-', '') || '@' || %s || '>',
+                   %s, %s, %s, 0, '', %s, %s
+            FROM audience
+            RETURNING id
+        )
+        INSERT INTO {delivery_table} (issue_id, subscriber_id, mail_id, failure_counted)
+        SELECT %s, subscriber_id, mail_id, false FROM audience
+    """  # noqa: S608
+    all_params = [
+        OutgoingMail._meta.db_table,
+        *audience_params,
+        settings.NEWSLETTER_FROM_EMAIL,
+        *params,
+        message_id_domain(),
+        "newsletter/email/issue",
+        issue.label,
+        OutgoingMail.Status.QUEUED,
+        now,
+        next_attempt,
+        issue.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        return cursor.rowcount
 
 
 def dispatch_start(issue_id: int) -> None:
@@ -256,125 +336,214 @@ def _drop_unsubscribed(mail_ids: list[int]) -> None:
             )
 
 
-def _claim(mail_ids: list[int]) -> list[OutgoingMail]:
-    """Queued rows among ``mail_ids`` become ``sending``, not yet handed over (no ``sending_since``).
+@dataclass(slots=True)
+class Claimed:
+    """What sending one row needs (plain values: no model instance per message)."""
 
-    ``next_attempt_at`` holds the claim's time (a queued row's field, unused while sending): the
-    sweep gives back rows a dead worker claimed but never tried.
+    pk: int
+    to: list[str]
+    from_email: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+    message_id: str
+    attempts: int
+
+
+CLAIMED_FIELDS = ("pk", "to", "from_email", "subject", "text", "html", "headers", "message_id", "attempts")
+
+
+def _claim(mail_ids: list[int]) -> tuple[list[Claimed], datetime]:
+    """Queued rows among ``mail_ids`` become ``sending`` with one in-flight mark, committed durably.
+
+    The mark is taken for the whole batch before its first message goes out: a worker that dies
+    anywhere in the batch leaves all its unrecorded rows ``sending``, which the outbox's sweep
+    reports as ``unknown`` for the secretary (never resent on its own). Rows another worker holds
+    are skipped (``skip_locked``).
     """
     now = timezone.now()
     with transaction.atomic():
-        rows = list(
+        values = list(
             OutgoingMail.objects.select_for_update(skip_locked=True)
             .filter(pk__in=mail_ids, status=OutgoingMail.Status.QUEUED)
             .order_by("pk")
+            .values_list(*CLAIMED_FIELDS)
         )
-        if rows:
-            OutgoingMail.objects.filter(pk__in=[row.pk for row in rows]).update(
-                status=OutgoingMail.Status.SENDING, sending_since=None, next_attempt_at=now, attempts=F("attempts") + 1
+        if values:
+            OutgoingMail.objects.filter(pk__in=[row[0] for row in values]).update(
+                status=OutgoingMail.Status.SENDING, sending_since=now, attempts=F("attempts") + 1
             )
-    for row in rows:
-        row.status, row.sending_since, row.attempts = OutgoingMail.Status.SENDING, None, row.attempts + 1
-    return rows
+    return [Claimed(*row[:-1], attempts=row[-1] + 1) for row in values], now
 
 
-def _hand_over(rows: list[OutgoingMail]) -> set[int]:
-    """Mark ``rows`` as being handed to SMTP, in one durable commit; the ids that are still ours.
+def _record_sent_lazily(mail_ids: list[int]) -> None:
+    """Record ``sent`` (one UPDATE) without waiting for the disk (PostgreSQL's asynchronous commit).
 
-    A row the sweep took back meanwhile is not ours any more and is skipped. Each mark is what
-    tells a dead worker's untried rows (no mark: requeued) from the ones it may have sent (marked:
-    reported ``unknown``), so a group of ``NEWSLETTER_HANDOVER_GROUP`` rows trades up to that many
-    ``unknown`` messages per dead worker for that many times fewer waits for the disk.
+    Safe: if the database crashed before flushing it, the rows would be found ``sending`` and the
+    sweep reports them as ``unknown``; they are never sent again on their own. The in-flight mark
+    itself is committed durably.
     """
-    now = timezone.now()
-    ids = [row.pk for row in rows]
-    OutgoingMail.objects.filter(pk__in=ids, status=OutgoingMail.Status.SENDING, sending_since__isnull=True).update(
-        sending_since=now
-    )
-    # Only this hand-over wrote this time into these rows (a mark is only ever set over NULL).
-    ours = set(
-        OutgoingMail.objects.filter(pk__in=ids, status=OutgoingMail.Status.SENDING, sending_since=now).values_list(
-            "pk", flat=True
-        )
-    )
-    for row in rows:
-        row.sending_since = now
-    return ours
-
-
-def _record_sent_lazily(row: OutgoingMail) -> None:
-    """Record ``sent`` without waiting for the disk (PostgreSQL's asynchronous commit).
-
-    Half the commits of a send wait for the WAL flush otherwise. Safe: if the database crashed
-    before flushing it, the row would be found handed over and not sent, which the sweep reports as
-    ``unknown``; it is never sent again on its own. The hand-over mark itself is committed durably.
-    """
+    if not mail_ids:
+        return
     if connection.vendor != "postgresql":
-        _record_sent(row)
+        record_sent(mail_ids)
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        _record_sent(row)
+        record_sent(mail_ids)
+
+
+def _renew_mark(mail_ids: list[int]) -> set[int]:
+    """Renew the in-flight mark of rows still ``sending``; the ids that are still ours.
+
+    A batch slower than half the sending timeout would otherwise be declared ``unknown`` by the
+    sweep while it is still sending; a row the sweep already took is not ours to send any more.
+    """
+    now = timezone.now()
+    rows = OutgoingMail.objects.filter(pk__in=mail_ids, status=OutgoingMail.Status.SENDING)
+    rows.update(sending_since=now)
+    return set(rows.filter(sending_since=now).values_list("pk", flat=True))
 
 
 def issue_send_batch(*, issue_id: int, mail_ids: Iterable[int]) -> int:
     """Send the still-queued rows among ``mail_ids`` over one SMTP connection; how many were sent."""
     mail_ids = list(mail_ids)
     _drop_unsubscribed(mail_ids)
-    rows = _claim(mail_ids)
+    rows, marked_at = _claim(mail_ids)
     sent = 0
     if rows:
-        sent = _send_rows(rows)
+        sent = _send_rows(rows, marked_at)
     deliveries_count_failures(mail_ids=mail_ids)
     issue_finish_if_done(issue_id=issue_id)
     return sent
 
 
-def _with_bounce_address(message, row: OutgoingMail):
-    """Envelope sender per message (VERP) when a bounce mailbox is configured; From stays ours."""
+def _django_message(row: Claimed, backend):
+    """The row through Django's message classes (what the raw builder leaves to it), with VERP."""
+    message = build_message(
+        OutgoingMail(
+            pk=row.pk,
+            to=row.to,
+            from_email=row.from_email,
+            subject=row.subject,
+            text=row.text,
+            html=row.html,
+            headers=row.headers,
+            message_id=row.message_id,
+        ),
+        backend,
+    )
     address = verp_address(row.pk)
     if address:
+        # Envelope sender per message (VERP) when a bounce mailbox is configured; From stays ours.
         message.extra_headers["From"] = message.from_email
         message.from_email = address
     return message
 
 
-def _send_rows(rows: list[OutgoingMail]) -> int:
-    connection = get_connection(fail_silently=False)
+def _send_rows(rows: list[Claimed], marked_at: datetime) -> int:
+    backend = get_connection(fail_silently=False)
     try:
-        connection.open()
+        backend.open()
     except Exception as exc:
-        error = _classify(exc)[1]
+        error = classify_smtp_error(exc)[1]
         logger.warning("Could not connect to the SMTP server (%s); %s newsletter(s) wait.", error, len(rows))
-        _release(rows, error=error, retry_at=timezone.now() + _backoff(1))
+        release_untried([row.pk for row in rows], error=error, retry_at=timezone.now() + retry_backoff(1))
         return 0
-    sent = 0
+    # Django's SMTP backend keeps its smtplib connection open here; other backends (console,
+    # in-memory) get Django's messages.
+    smtp = getattr(backend, "connection", None)
+    pipeline = None
     try:
-        group = max(settings.NEWSLETTER_HANDOVER_GROUP, 1)
-        ours: set[int] = set()
-        for index, row in enumerate(rows):
-            if index % group == 0:
-                ours = _hand_over(rows[index : index + group])
-            if row.pk not in ours:
-                continue
-            try:
-                connection.send_messages([_with_bounce_address(_message(row, connection), row)])
-            except Exception as exc:
-                permanent, error = _classify(exc)
-                _record_failure(row, error=error, permanent=permanent)
-                if _connection_broken(exc):
-                    _release(rows[index + 1 :], error=error, retry_at=timezone.now() + _backoff(row.attempts))
-                    break
+        if isinstance(smtp, smtplib.SMTP):
+            pipeline = SMTPPipeline(smtp, pipelining=smtp_prepare(smtp))
+    except Exception as exc:
+        error = classify_smtp_error(exc)[1]
+        logger.warning("The SMTP server did not answer the greeting (%s); %s newsletter(s) wait.", error, len(rows))
+        release_untried([row.pk for row in rows], error=error, retry_at=timezone.now() + retry_backoff(1))
+        with contextlib.suppress(Exception):  # closing what is broken must not hide what was recorded
+            backend.close()
+        return 0
+    raw = RawMessages()
+    renew_after = timedelta(minutes=settings.OUTBOX_SENDING_TIMEOUT_MINUTES) / 2
+    sent: list[int] = []
+    recorded = 0
+    index = 0
+
+    def settle(outcomes: list[tuple[Claimed, Exception | None]]) -> None:
+        for row, refusal in outcomes:
+            if refusal is None:
+                sent.append(row.pk)
             else:
-                _record_sent_lazily(row)
-                sent += 1
+                permanent, error = classify_smtp_error(refusal)
+                record_failure(row.pk, row.attempts, error=error, permanent=permanent)
+
+    try:
+        while index < len(rows):
+            if timezone.now() - marked_at > renew_after:
+                # Record what went out so far, then renew the rest's mark (or find it taken).
+                if pipeline is not None:
+                    settle(pipeline.finish())
+                _record_sent_lazily(sent[recorded:])
+                recorded = len(sent)
+                ours = _renew_mark([later.pk for later in rows[index:]])
+                marked_at = timezone.now()
+                rows = rows[:index] + [later for later in rows[index:] if later.pk in ours]
+                if index >= len(rows):
+                    break
+            row = rows[index]
+            index += 1
+            message = (
+                None
+                if pipeline is None
+                else raw.build(
+                    to=row.to,
+                    from_email=row.from_email,
+                    subject=row.subject,
+                    text=row.text,
+                    html=row.html,
+                    headers=row.headers,
+                    message_id=row.message_id,
+                )
+            )
+            try:
+                if message is not None:
+                    sender = verp_address(row.pk) or raw.sender_address(row.from_email)
+                    settle(pipeline.send(row, sender, row.to[0], message))
+                    continue
+                if pipeline is not None:
+                    settle(pipeline.finish())  # the connection is Django's for this one
+                backend.send_messages([_django_message(row, backend)])
+                settle([(row, None)])
+            except Exception as exc:
+                # The pipeline's held message (its answer is lost) and this one get a failed attempt.
+                unsettled = [*pipeline.unsettled] if pipeline is not None else []
+                settle([(failed, exc) for failed in (unsettled if row in unsettled else [*unsettled, row])])
+                # After an error inside the pipeline its connection's state is unknown: stop using it.
+                if message is not None or unsettled or smtp_connection_broken(exc):
+                    # The rest of the batch was never tried: back to the queue, no attempt counted.
+                    release_untried(
+                        [later.pk for later in rows[index:]],
+                        error=classify_smtp_error(exc)[1],
+                        retry_at=timezone.now() + retry_backoff(row.attempts),
+                    )
+                    break
+        else:
+            if pipeline is not None:
+                try:
+                    settle(pipeline.finish())
+                except Exception as exc:
+                    settle([(failed, exc) for failed in pipeline.unsettled])
     finally:
+        # One UPDATE for the batch's sent rows, also when something below us raised.
+        _record_sent_lazily(sent[recorded:])
         try:
-            connection.close()
+            backend.close()
         except Exception:
             logger.debug("Closing the SMTP connection failed", exc_info=True)
-    return sent
+    return len(sent)
 
 
 def deliveries_count_failures(*, mail_ids: Iterable[int] | None = None) -> int:
@@ -406,7 +575,11 @@ def issue_finish_if_done(*, issue_id: int) -> bool:
 
 
 def newsletter_requeue_abandoned(*, older_than: timedelta | None = None) -> int:
-    """Rows claimed by a worker that died before trying them go back to ``queued``; how many."""
+    """Rows claimed without an in-flight mark go back to ``queued``; how many.
+
+    Batches claim with the mark now, so only rows claimed by the previous version (before an
+    upgrade during a send) can be found here; they were never tried.
+    """
     if older_than is None:
         older_than = timedelta(seconds=settings.NEWSLETTER_CLAIM_TIMEOUT_SECONDS)
     now = timezone.now()

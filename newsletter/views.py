@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -111,7 +111,9 @@ def archive(request):
 @require_GET
 def archive_detail(request, pk: int):
     issue = get_object_or_404(Issue.objects.published(), pk=pk)
-    return render(request, "newsletter/archive_detail.html", {"issue": issue})
+    return render(
+        request, "newsletter/archive_detail.html", {"issue": issue, "sections": selectors.issue_sections(issue)}
+    )
 
 
 # The secretary's pages
@@ -181,10 +183,19 @@ def issue_preview(request, pk: int):
     language = request.GET.get("kieli", "fi")
     if language not in ("fi", "sv"):
         raise Http404
+    # The sections' links and dates in the previewed language, as the subscribers will get them.
+    with translation.override(language):
+        sections = selectors.issue_sections(issue)
     return render(
         request,
         "newsletter/issue_preview.html",
-        {"issue": issue, "title": issue.title(language), "body": issue.body(language), "preview_language": language},
+        {
+            "issue": issue,
+            "title": issue.title(language),
+            "body": issue.body(language),
+            "preview_language": language,
+            "sections": sections,
+        },
     )
 
 

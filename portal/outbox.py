@@ -72,7 +72,8 @@ def render_email(template_name: str, context: dict, language: str) -> tuple[str,
     return subject, text, html
 
 
-def _message_id_domain() -> str:
+def message_id_domain() -> str:
+    """The domain of the portal's Message-IDs (the default sender's), without a DNS lookup."""
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     # Django's default would look up the machine's FQDN (slow, and meaningless inside a container).
     return address.rpartition("@")[2] or "localhost"
@@ -110,7 +111,7 @@ def outbox_queue(
         html=html,
         headers=dict(headers or {}),
         attachments=[list(attachment) for attachment in attachments],
-        message_id=make_msgid(domain=_message_id_domain()),
+        message_id=make_msgid(domain=message_id_domain()),
         template_name=template_name,
         label=label,
         created_at=now,
@@ -173,12 +174,18 @@ def _still_ours(row: OutgoingMail) -> bool:
     return OutgoingMail.objects.filter(pk=row.pk, status=OutgoingMail.Status.SENDING).update(sending_since=now) == 1
 
 
-def _backoff(attempts: int) -> timedelta:
+# Public helpers: the outbox's rules for SMTP answers, retries and recording. Other mail paths
+# built on the outbox rows (the newsletter's batch sender) use these, so a row means the same
+# thing whoever sent it.
+
+
+def retry_backoff(attempts: int) -> timedelta:
+    """How long a row waits after its ``attempts``-th temporary failure (doubling, at most an hour)."""
     base = timedelta(seconds=settings.OUTBOX_RETRY_BACKOFF_SECONDS)
     return min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
 
 
-def _classify(exc: Exception) -> tuple[bool, str]:
+def classify_smtp_error(exc: Exception) -> tuple[bool, str]:
     """(permanent, the server's answer or the error) for a failed send of one message."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         answers = {address: (code, _decode(message)) for address, (code, message) in exc.recipients.items()}
@@ -192,7 +199,8 @@ def _classify(exc: Exception) -> tuple[bool, str]:
     return True, f"{type(exc).__name__}: {exc}"
 
 
-def _connection_broken(exc: Exception) -> bool:
+def smtp_connection_broken(exc: Exception) -> bool:
+    """Whether ``exc`` means the SMTP connection itself is gone (the rest of a batch cannot use it)."""
     # smtplib's errors are OSErrors too; only these mean the connection itself is gone.
     return isinstance(exc, smtplib.SMTPServerDisconnected) or (
         isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
@@ -203,29 +211,34 @@ def _decode(message: bytes | str) -> str:
     return message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
 
 
-def _record_sent(row: OutgoingMail) -> None:
-    OutgoingMail.objects.filter(pk=row.pk, status=OutgoingMail.Status.SENDING).update(
+def record_sent(mail_ids: Iterable[int]) -> int:
+    """Rows still ``sending`` among ``mail_ids`` are ``sent`` (one UPDATE); how many."""
+    return OutgoingMail.objects.filter(pk__in=list(mail_ids), status=OutgoingMail.Status.SENDING).update(
         status=OutgoingMail.Status.SENT, sent_at=timezone.now(), sending_since=None, last_error=""
     )
 
 
-def _record_failure(row: OutgoingMail, *, error: str, permanent: bool) -> None:
-    rows = OutgoingMail.objects.filter(pk=row.pk, status=OutgoingMail.Status.SENDING)
-    if permanent or row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+def record_failure(mail_id: int, attempts: int, *, error: str, permanent: bool) -> None:
+    """A failed try of a ``sending`` row: ``failed`` for good, or back to the queue with a back-off.
+
+    ``attempts`` counts this try; after ``OUTBOX_MAX_ATTEMPTS`` even a temporary failure is final.
+    """
+    rows = OutgoingMail.objects.filter(pk=mail_id, status=OutgoingMail.Status.SENDING)
+    if permanent or attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         rows.update(status=OutgoingMail.Status.FAILED, sending_since=None, last_error=error)
-        logger.warning("Outgoing e-mail %s failed after %s attempt(s): %s", row.pk, row.attempts, error)
+        logger.warning("Outgoing e-mail %s failed after %s attempt(s): %s", mail_id, attempts, error)
     else:
         rows.update(
             status=OutgoingMail.Status.QUEUED,
             sending_since=None,
             last_error=error,
-            next_attempt_at=timezone.now() + _backoff(row.attempts),
+            next_attempt_at=timezone.now() + retry_backoff(attempts),
         )
 
 
-def _release(rows: Iterable[OutgoingMail], *, error: str, retry_at: datetime) -> None:
+def release_untried(mail_ids: Iterable[int], *, error: str, retry_at: datetime) -> None:
     """Give back rows claimed but never tried (the connection broke first): this was no attempt of theirs."""
-    OutgoingMail.objects.filter(pk__in=[row.pk for row in rows], status=OutgoingMail.Status.SENDING).update(
+    OutgoingMail.objects.filter(pk__in=list(mail_ids), status=OutgoingMail.Status.SENDING).update(
         status=OutgoingMail.Status.QUEUED,
         sending_since=None,
         attempts=F("attempts") - 1,
@@ -234,7 +247,8 @@ def _release(rows: Iterable[OutgoingMail], *, error: str, retry_at: datetime) ->
     )
 
 
-def _message(row: OutgoingMail, connection) -> EmailMultiAlternatives:
+def build_message(row: OutgoingMail, connection=None) -> EmailMultiAlternatives:
+    """The row as Django's multipart message (text, HTML alternative, attachments, its Message-ID)."""
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.text,
@@ -266,10 +280,10 @@ def outbox_send_batch(*, mail_ids: Iterable[int]) -> int:
     except Exception as exc:
         # Nothing was sent: the server is down or refuses us (refused connection, TLS or login
         # failure). Every row tries again later; a wrong password must not fail them for good.
-        error = _classify(exc)[1]
+        error = classify_smtp_error(exc)[1]
         logger.warning("Could not connect to the SMTP server (%s); %s e-mail(s) wait for a retry.", error, len(rows))
         for row in rows:
-            _record_failure(row, error=error, permanent=False)
+            record_failure(row.pk, row.attempts, error=error, permanent=False)
         return 0
     sent = 0
     try:
@@ -277,17 +291,21 @@ def outbox_send_batch(*, mail_ids: Iterable[int]) -> int:
             if not _still_ours(row):
                 continue
             try:
-                connection.send_messages([_message(row, connection)])
+                connection.send_messages([build_message(row, connection)])
             except Exception as exc:
-                permanent, error = _classify(exc)
-                _record_failure(row, error=error, permanent=permanent)
-                if _connection_broken(exc):
+                permanent, error = classify_smtp_error(exc)
+                record_failure(row.pk, row.attempts, error=error, permanent=permanent)
+                if smtp_connection_broken(exc):
                     # The connection itself broke (SMTPServerDisconnected, a reset, a timeout): the
                     # rest of the batch is not tried on it and waits as long as this row does.
-                    _release(rows[index + 1 :], error=error, retry_at=timezone.now() + _backoff(row.attempts))
+                    release_untried(
+                        [later.pk for later in rows[index + 1 :]],
+                        error=error,
+                        retry_at=timezone.now() + retry_backoff(row.attempts),
+                    )
                     break
             else:
-                _record_sent(row)
+                record_sent([row.pk])
                 sent += 1
     finally:
         try:

@@ -133,3 +133,40 @@ def lazy(dotted_path: str) -> Callable[..., Any]:
         return getattr(import_module(module_name), attribute)(*args, **kwargs)
 
     return call
+
+
+@dataclass(frozen=True)
+class NewsletterItem:
+    """One line of a newsletter section: a linked title and a short detail (a date, a place)."""
+
+    title: str
+    # A path on this site in the current language; the newsletter makes it absolute.
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class NewsletterSection:
+    name: str
+    heading: Any  # a (lazily) translated string
+    items: Callable[..., list[NewsletterItem]]
+    order: int = 100
+
+
+_newsletter_sections: dict[str, NewsletterSection] = {}
+
+
+def register_newsletter_section(
+    name: str, heading: Any, items: Callable[..., list[NewsletterItem]], *, order: int = 100
+) -> None:
+    """A section the newsletter fills automatically from another app (``"upcoming_events"``…).
+
+    ``items(at=, since=, municipalities=)`` gives the section's lines for an issue sent at ``at``,
+    the previous issue having been sent at ``since``, for readers in ``municipalities`` (empty:
+    everywhere). It is called in the reader's language, so its URLs and dates are in it.
+    """
+    _newsletter_sections[name] = NewsletterSection(name, heading, items, order)
+
+
+def newsletter_section(name: str) -> NewsletterSection | None:
+    return _newsletter_sections.get(name)

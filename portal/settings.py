@@ -302,9 +302,6 @@ NEWSLETTER_LIST_NAME = os.environ.get("NEWSLETTER_LIST_NAME", "Jarjestotori news
 NEWSLETTER_LIST_ID = os.environ.get("NEWSLETTER_LIST_ID", "newsletter.jarjestotori.example")
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))
 NEWSLETTER_BATCH_RATE_LIMIT = os.environ.get("NEWSLETTER_BATCH_RATE_LIMIT", "")
-# Rows marked "handed to SMTP" per durable commit: 1 leaves at most one "unknown" message per
-# dead worker; more send faster on a slow disk and leave up to that many.
-NEWSLETTER_HANDOVER_GROUP = int(os.environ.get("NEWSLETTER_HANDOVER_GROUP", "1"))
 NEWSLETTER_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("NEWSLETTER_CLAIM_TIMEOUT_SECONDS", "300"))
 NEWSLETTER_SUSPEND_AFTER_HARD_FAILURES = int(os.environ.get("NEWSLETTER_SUSPEND_AFTER_HARD_FAILURES", "3"))
 NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS = int(os.environ.get("NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS", "7"))

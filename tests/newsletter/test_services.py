@@ -107,3 +107,33 @@ def test_an_issue_for_nobody_is_archived_and_finished_at_once():
     assert issue_send_start(issue_id=issue.pk) == 0
     issue.refresh_from_db()
     assert issue.status == issue.Status.SENT and issue.published_at is not None
+
+
+@pytest.mark.parametrize("create", ["_create_deliveries_in_sql", "_create_deliveries_in_python"])
+def test_both_ways_of_creating_the_deliveries_write_the_same_messages(create):
+    from django.conf import settings
+    from django.utils import timezone
+
+    from newsletter import services_sending
+
+    finnish = SubscriberFactory(language="fi")
+    swedish = SubscriberFactory(language="sv")
+    SubscriberFactory(status=Subscriber.Status.PENDING, consent_confirmed_at=None)
+    issue = scheduled_issue(title_fi="Syksyn uutiset", title_sv="Höstens nyheter", body_sv="<p>Hej!</p>")
+    rendered = {language: services_sending.render_issue(issue, language) for language in ("fi", "sv")}
+    now = timezone.now()
+    audience = Subscriber.objects.for_audience(issue)
+    count = getattr(services_sending, create)(issue, audience, rendered, now=now, next_attempt=now)
+
+    assert count == 2
+    for subscriber in (finnish, swedish):
+        mail = Delivery.objects.get(issue=issue, subscriber=subscriber).mail
+        subject, text, html = rendered[subscriber.language]
+        assert mail.to == [subscriber.email] and mail.language == subscriber.language
+        assert mail.subject == subject and mail.label == issue.label and mail.status == OutgoingMail.Status.QUEUED
+        assert mail.text == text.replace(services_sending.TOKEN_PLACEHOLDER, subscriber.token)
+        assert mail.html == html.replace(services_sending.TOKEN_PLACEHOLDER, subscriber.token)
+        assert mail.headers == services_sending.list_headers(subscriber.token, subscriber.language)
+        assert mail.from_email == settings.NEWSLETTER_FROM_EMAIL and mail.attempts == 0
+        assert mail.message_id.startswith("<") and mail.message_id.endswith(">")
+    assert OutgoingMail.objects.filter(label=issue.label).values("message_id").distinct().count() == 2
