@@ -5,6 +5,8 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.organisations.directory_helpers import make_organisation
@@ -118,10 +120,7 @@ def test_export_count_follows_region_and_municipality_filters(client, directory)
     assert '<h2 id="export-heading">Vie 3 yhdistystä (Kuopio)</h2>' in html
 
 
-def test_export_count_costs_one_query_only_for_contacts(client, directory, django_assert_num_queries):
-    from django.test.utils import CaptureQueriesContext
-    from django.db import connection
-
+def test_export_count_costs_one_query_only_for_contacts(client, directory):
     params = {"toimiala": "kulttuuri"}
     client.get(URL, params)  # the facet counts and reference data are cached from here on
     client.force_login(UserFactory())
