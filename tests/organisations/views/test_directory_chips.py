@@ -134,3 +134,15 @@ def test_export_count_costs_one_query_only_for_contacts(client, directory):
     # The same page for a contact: the scope, read once for the header link and the export links.
     assert len(contact.captured_queries) == len(signed_in.captured_queries)
     assert "/oma/kunta/" in html.split("</header>")[0]
+
+
+@pytest.mark.parametrize("params", [{"toimiala": "kulttuuri"}, {"q": "kuoro"}, {"q": "Kuoroyhdistus"}, {}])
+def test_the_count_told_is_the_number_of_rows_exported(client, directory, params):
+    from organisations.models import ExportLog
+
+    client.force_login(municipal_contact_user("297", "491"))
+    html = client.get(URL, params).content.decode()
+    told = int(re.search(r'<h2 id="export-heading">Vie (\d+) yhdisty', html).group(1))
+    response = client.get(reverse("organisations:export", args=["csv"]), params)
+    b"".join(response.streaming_content)
+    assert ExportLog.objects.get().row_count == told
