@@ -37,7 +37,10 @@ def export_links(context) -> dict:
     query_string = filter_query_string(request.GET)
     links = {"urls": export_urls(query_string), "query_string": query_string}
     directory = context.get("directory")
-    if directory is not None:
+    if directory is not None and not directory.is_valid():
+        # The export refuses what the page only reports (an unknown code): no links that fail.
+        links["invalid"] = True
+    elif directory is not None:
         scope = export_scope(directory, codes)
         links.update(
             scope=scope,

@@ -146,3 +146,12 @@ def test_the_count_told_is_the_number_of_rows_exported(client, directory, params
     response = client.get(reverse("organisations:export", args=["csv"]), params)
     b"".join(response.streaming_content)
     assert ExportLog.objects.get().row_count == told
+
+
+def test_no_export_links_for_filters_the_export_would_refuse(client, directory):
+    client.force_login(municipal_contact_user("297"))
+    response = client.get(URL, {"kunta": "999"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Osa rajauksista ei kelpaa: korjaa ne, niin voit viedä listan." in html
+    assert reverse("organisations:export", args=["csv"]) not in html
