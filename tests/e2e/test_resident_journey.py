@@ -163,6 +163,11 @@ def test_phone_shows_results_first_and_filters_apply_as_they_are_ticked(phone, d
     page.get_by_text("Valikko", exact=True).click()
     expect(page.get_by_role("link", name="Kirjaudu sisään")).to_be_visible()
     assert_accessible(page, "header menu fi 390 px")
+    # Escape closes it again and leaves the focus on its button.
+    page.get_by_role("link", name="Kirjaudu sisään").focus()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="Kirjaudu sisään")).to_be_hidden()
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
 
 
 def test_phone_without_javascript_filters_with_the_button(phone_without_javascript, directory):
