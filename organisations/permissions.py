@@ -32,6 +32,24 @@ def is_municipal_contact(user) -> bool:
     return municipal_scope(user).exists()
 
 
+_SCOPE_ATTRIBUTE = "_municipal_scope_codes"
+
+
+def request_scope_codes(request) -> list[str]:
+    """The codes of the signed-in account's export municipalities, read once per request: the
+    header, the directory's export links and the contact's own page all ask."""
+    if not hasattr(request, _SCOPE_ATTRIBUTE):
+        user = request.user
+        codes = list(municipal_scope(user).values_list("code", flat=True)) if user.is_authenticated else []
+        setattr(request, _SCOPE_ATTRIBUTE, codes)
+    return getattr(request, _SCOPE_ATTRIBUTE)
+
+
+def remember_scope(request, municipalities) -> None:
+    """A view that has loaded the account's scope anyway spares ``request_scope_codes`` its query."""
+    setattr(request, _SCOPE_ATTRIBUTE, [municipality.code for municipality in municipalities])
+
+
 def can_moderate(user) -> bool:
     """Moderation queue: registrations, claims, reports, stale listings. Staff moderate too."""
     return has_capability(user, "moderate")

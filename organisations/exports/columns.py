@@ -20,6 +20,8 @@ class Column:
     label: str | Promise
     width: int = 20
     phone: bool = False
+    # Written as an ISO date (YYYY-MM-DD): a real date in a spreadsheet.
+    date: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -39,12 +41,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("postal_code", _("postal code"), 10),
     Column("post_office", _("post office"), 16),
     Column("status", _("status"), 12),
-    Column("information_confirmed_at", _("information last confirmed"), 14),
+    Column("information_confirmed_at", _("information last confirmed"), 14, date=True),
     Column("contact_name", _("contact person"), 24),
     Column("contact_email", _("contact person's e-mail"), 28),
     Column("contact_phone", _("contact person's phone"), 18, phone=True),
 )
 PHONE_COLUMNS = tuple(index for index, column in enumerate(COLUMNS) if column.phone)
+DATE_COLUMNS = tuple(index for index, column in enumerate(COLUMNS) if column.date)
 
 
 def neutralise(value: str, *, phone: bool = False) -> str:

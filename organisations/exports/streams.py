@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Language, Municipality, Organisation, Sector, TargetGroup
 from ..permissions import CONTACT_FIELDS, visible_contact_fields
-from .columns import COLUMNS, CONTACT_EMAIL_INDEX, EMAIL_INDEX, PHONE_COLUMNS, header, neutralise
+from .columns import COLUMNS, CONTACT_EMAIL_INDEX, DATE_COLUMNS, EMAIL_INDEX, PHONE_COLUMNS, header, neutralise
 from .sql import export_sql
 from .xlsx import stream_xlsx
 
@@ -234,6 +234,7 @@ def stream_excel(prepared: PreparedExport, *, on_row_count) -> Iterator[bytes]:
         header=prepared.header,
         row_chunks=counted(),
         text_columns=PHONE_COLUMNS,
+        date_columns=DATE_COLUMNS,
         column_widths=[column.width for column in COLUMNS],
     )
     on_row_count(count)

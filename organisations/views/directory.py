@@ -13,6 +13,7 @@ from portal.registry import render_page_sections
 from ..filters import Sort
 from ..models import Municipality, Organisation, Sector
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
+from ..selectors.chosen import chosen_filter_chips
 from ..selectors.directory import Directory, directory_total
 from ..selectors.municipal import municipality_sector_samples
 
@@ -33,7 +34,15 @@ def organisation_list(request):
     paginator.count = total
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = directory.page_organisations(page.object_list, number=page.number)
+    chips = chosen_filter_chips(directory, request.GET, path=request.path)
+    kept_filters = [(chip.facet, chip.value) for chip in chips if chip.facet != "q"]
+    if request.GET.get("jarjestys") and directory.cleaned().get("jarjestys"):
+        kept_filters.append(("jarjestys", directory.cleaned()["jarjestys"]))
     context = {
+        "directory": directory,
+        "chips": chips,
+        "chosen_count": sum(1 for chip in chips if chip.facet != "q"),
+        "kept_filters": kept_filters,
         "filter": directory.filterset,
         "facets_html": directory.facet_fieldsets_html(),
         "q": request.GET.get("q", ""),

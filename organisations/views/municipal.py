@@ -19,7 +19,8 @@ from portal.permissions import requires_capability
 from .. import exports
 from ..forms.municipal import SavedFilterForm
 from ..models import ExportLog, MunicipalContact, Municipality
-from ..permissions import municipal_scope
+from ..permissions import municipal_scope, remember_scope
+from ..selectors.chosen import describe_export_filters
 from ..selectors.directory import Directory
 from ..selectors.municipal import changes_since
 from ..services.municipal import (
@@ -102,7 +103,10 @@ def organisation_export(request, format: str):
 def contact_home(request):
     """A municipal contact's own page: saved filters, past exports and what changed since the last one."""
     scope = list(municipal_scope(request.user).select_related("region"))
+    remember_scope(request, scope)
     past_exports = list(request.user.export_logs.all()[:20])
+    for log in past_exports:
+        log.described_filters = describe_export_filters(log.filters)
     last_export = past_exports[0] if past_exports else None
     since = last_export.created_at if last_export else timezone.now() - timedelta(days=30)
     changes = changes_since(municipality_ids=[municipality.pk for municipality in scope], since=since)

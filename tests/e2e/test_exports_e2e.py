@@ -1,7 +1,9 @@
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from organisations.models import MunicipalContact, Municipality
+from organisations.search import refresh_search_index
 from tests.organisations.factories import OrganisationFactory, municipal_contact_user, sector
 from tests.roles import add_totp, login_with_totp, verified_user
 
@@ -31,10 +33,20 @@ def test_municipal_contacts_page_is_accessible(page, live_server, assert_accessi
 
 
 def test_contact_exports_from_the_directory_and_keeps_a_filter(page, live_server, assert_accessible):
-    OrganisationFactory(name="Kuopion Kuoro ry", sectors=[sector("kulttuuri")])
+    kuopio = OrganisationFactory(name="Kuopion Kuoro ry", sectors=[sector("kulttuuri")])
     log_in(page, live_server, municipal_contact_user("297"))
+    iisalmi = OrganisationFactory(
+        name="Iisalmen Kuoro ry", home_municipality=Municipality.objects.get(code="140"), sectors=[sector("kulttuuri")]
+    )
+    refresh_search_index([kuopio.pk, iisalmi.pk])
     page.goto("/yhdistykset/?toimiala=kulttuuri")
-    assert page.get_by_role("heading", name="Vie tämä luettelo").is_visible()
+    # Before the click: how many of the list the export holds (Kuopio's, not Iisalmi's), above the results.
+    export_heading = page.get_by_role("heading", name="Vie 1 yhdistys (Kuopio)")
+    expect(export_heading).to_be_visible()
+    expect(page.locator("#results-heading")).to_have_text("2 yhdistystä")
+    assert export_heading.bounding_box()["y"] < page.locator(".result").first.bounding_box()["y"]
+    # The header leads to the contact's own page.
+    expect(page.get_by_role("navigation", name="Päävalikko").get_by_role("link", name="Omat kunnat")).to_be_visible()
     assert_accessible(page, "directory with export links")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Excel (XLSX)").click()
@@ -44,6 +56,8 @@ def test_contact_exports_from_the_directory_and_keeps_a_filter(page, live_server
     page.wait_for_url("**/oma/kunta/")
     assert page.get_by_role("link", name="Kuorot").is_visible()
     assert "Excel (XLSX)" in page.content()
+    # The export log names the filters instead of their codes.
+    expect(page.locator("table")).to_contain_text("Toimiala: Kulttuuri")
     assert_accessible(page, "contact home")
 
 

@@ -105,7 +105,8 @@ def test_contact_person_is_hidden_without_consent(client, full_listing):
 
 def test_listing_has_schema_org_data_that_cannot_break_out_of_its_script(client, full_listing):
     html = client.get(full_listing.get_absolute_url()).content.decode()
-    assert html.count("</script>") == 1
+    # The JSON-LD block is the only script element that is not a static file (site.js).
+    assert html.count("</script>") == 1 + html.count('<script src="/static/js/')
     assert '<script>alert("x")' not in html.split("<main")[0]
     data = json_ld(html)
     assert data["@context"] == "https://schema.org"

@@ -51,14 +51,15 @@ def test_municipality_page_shows_its_public_contacts(client, contacts):
 def test_directory_offers_export_links_only_to_those_who_may_export(client):
     OrganisationFactory()
     directory = reverse("organisations:list")
-    assert "Vie tämä luettelo" not in client.get(directory).content.decode()
+    assert 'id="export-heading"' not in client.get(directory).content.decode()
     client.force_login(UserFactory(is_staff=True))
-    assert "Vie tämä luettelo" not in client.get(directory).content.decode()
+    assert 'id="export-heading"' not in client.get(directory).content.decode()
     client.force_login(municipal_contact_user("297"))
     page = client.get(directory + "?toimiala=kulttuuri&page=2").content.decode()
-    assert "Vie tämä luettelo" in page
-    assert reverse("organisations:export", args=["xlsx"]) + "?toimiala=kulttuuri" in page
-    assert "page=2" not in page.split("Vie tämä luettelo")[1]
+    assert 'id="export-heading"' in page
+    export = page.split('id="export-part"')[1].split("</section>")[0]
+    assert reverse("organisations:export", args=["xlsx"]) + "?toimiala=kulttuuri" in export
+    assert "page=2" not in export
 
 
 def test_contact_saves_removes_and_reuses_filters(client):
@@ -120,3 +121,33 @@ def test_a_municipality_with_one_contact_speaks_of_one(client, contacts):
     assert "Toinen Testihenkilö" in page
     assert "Kunnan järjestöyhteyshenkilö<" in page
     assert "yhteyshenkilöt" not in page
+
+
+def test_export_log_names_municipalities_sectors_and_groups_in_the_current_language(client):
+    user = municipal_contact_user("297")
+    ExportLog.objects.create(
+        user=user,
+        user_email=user.email,
+        format="xlsx",
+        filters={"kunta": ["297", "999"], "toimiala": ["kulttuuri"], "kohderyhma": ["nuoret"], "q": ["kuoro"]},
+        row_count=2,
+    )
+    client.force_login(user)
+    page = client.get(reverse("organisations:contact_home")).content.decode()
+    table = page.split('id="exports-heading"')[1]
+    assert "Kotikunta: Kuopio, 999" in table
+    assert "Toimiala: Kulttuuri" in table
+    assert "Kohderyhmä: Nuoret" in table
+    assert "Hakusanat: “kuoro”" in table
+    assert "kunta=" not in table and "toimiala=" not in table
+    swedish = client.get("/sv" + reverse("organisations:contact_home")).content.decode()
+    assert "Hemkommun: Kuopio, 999" in swedish.split('id="exports-heading"')[1]
+
+
+def test_header_links_a_municipal_contact_to_their_own_page(client):
+    home = reverse("organisations:contact_home")
+    client.force_login(UserFactory())
+    assert f'href="{home}"' not in client.get(reverse("home")).content.decode().split("</header>")[0]
+    client.force_login(municipal_contact_user("297"))
+    header = client.get(reverse("home")).content.decode().split("</header>")[0]
+    assert f'<a href="{home}">Omat kunnat</a>' in header
