@@ -1,0 +1,30 @@
+"""Run by test_demo_words in a fresh process on a new SQLite database: the issue's searches on the
+FTS5 table, printed as JSON (the suite itself runs on PostgreSQL)."""
+
+import json
+import os
+import sys
+
+import django
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from organisations import search  # noqa: E402
+from tests.organisations.search.demo_words import OPERATORS, SYNTAX, expected, make_associations, observe  # noqa: E402
+
+assert connection.vendor == "sqlite"
+call_command("migrate", verbosity=0)
+make_associations()
+
+# An upgraded demo database: its search entries exist, its FTS5 table is new.
+call_command("migrate", "organisations", "0010", verbosity=0)
+call_command("migrate", "organisations", verbosity=0)
+migrated = observe(["kuoro"])["kuoro"]["names"]
+
+voikko = search.voikko_available()
+words = [*expected(voikko=voikko), "eläkläiset", "kuoropoika", *SYNTAX, *OPERATORS]
+json.dump({"voikko": voikko, "words": observe(words), "migrated": migrated}, sys.stdout)
