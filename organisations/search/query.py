@@ -7,9 +7,11 @@ there is where Voikko is missing; with Voikko, a compound word also matches all 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, FloatField, Func, QuerySet, Value, When
 from django.db.models.functions import Upper
@@ -17,12 +19,14 @@ from django.db.models.functions import Upper
 from ..models import OrganisationSearchEntry
 from . import fts
 from .fts import WORD_RE
+from .index import directory_version
 from .voikko import base_forms, compound_parts
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
 # Query words of at least this many letters also match by a prefix three letters shorter.
 FALLBACK_PREFIX_MIN = 7
+SIMILAR_WORDS_CACHE_SECONDS = 300
 
 # WORD_RE: only letters and digits ever reach to_tsquery or FTS5 MATCH, so their operators
 # (& | ! : * ( ) ' " NEAR OR -) cannot be typed in.
@@ -125,7 +129,13 @@ def _search_sqlite(queryset: QuerySet, terms: list[str], *, ranked: bool, simila
     """The FTS5 search; ``rank`` counts the terms found in the name (ts_rank over the names
     alone does much the same on PostgreSQL), so "Kuopion" puts "Kuopion Kuoro ry" first."""
     if similar:
-        words = [close for close in fts.similar_words(terms) if close]
+        # One page asks for the same search several times (counts, page): read the names'
+        # vocabulary once per change of the index.
+        key = f"organisations:similar-words:{directory_version()}:{hashlib.sha256(repr(terms).encode()).hexdigest()}"
+        words = cache.get(key)
+        if words is None:
+            words = [close for close in fts.similar_words(terms) if close]
+            cache.set(key, words, SIMILAR_WORDS_CACHE_SECONDS)
         if not words:
             queryset = queryset.none()
             return queryset.annotate(rank=Value(0.0, output_field=FloatField())) if ranked else queryset
