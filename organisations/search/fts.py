@@ -89,6 +89,13 @@ def stored(ids: list[int]) -> dict[int, tuple[str, str]]:
         return {pk: (name, body) for pk, name, body in cursor.fetchall()}
 
 
+def delete_orphans() -> int:
+    """Drop the rows of deleted associations (nothing cascades into a virtual table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE rowid NOT IN (SELECT id FROM organisations_organisation)")  # noqa: S608
+        return cursor.rowcount
+
+
 def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 

@@ -116,4 +116,7 @@ def search_index_repair() -> int:
             with transaction.atomic():
                 refresh_search_index(stale)
             repaired += len(stale)
+    if fts.enabled():
+        # Their words would linger in the vocabulary that similar names are picked from.
+        fts.delete_orphans()
     return repaired
