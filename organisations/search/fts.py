@@ -100,13 +100,20 @@ def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def clause(alternatives: Iterable[str], parts: Iterable[Iterable[str]] = ()) -> str:
-    """Any of the alternatives as a prefix, or all words of one of ``parts`` (a compound's parts)."""
-    options = [f"{_quoted(stem(word))}*" for word in dict.fromkeys(alternatives) if WORD_RE.fullmatch(word)]
+def clause(alternatives: Iterable[str], parts: Iterable[Iterable[str]] = (), *, stemmed: bool = False) -> str:
+    """Any of the alternatives as a prefix, or all words of one of ``parts`` (a compound's parts).
+
+    Words are stemmed as the table's are, unless ``stemmed`` (words from its vocabulary)."""
+
+    def prefix(word: str) -> str:
+        # Every word is a WORD_RE match, and so is its stem: nothing but letters and digits.
+        return f"{_quoted(word if stemmed else stem(word) or word)}*"
+
+    options = [prefix(word) for word in dict.fromkeys(alternatives) if WORD_RE.fullmatch(word)]
     for words in parts:
         words = [word for word in words if WORD_RE.fullmatch(word)]
         if words:
-            options.append("(" + " AND ".join(f"{_quoted(stem(word))}*" for word in words) + ")")
+            options.append("(" + " AND ".join(prefix(word) for word in words) + ")")
     return "(" + " OR ".join(options) + ")"
 
 

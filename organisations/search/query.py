@@ -139,7 +139,7 @@ def _search_sqlite(queryset: QuerySet, terms: list[str], *, ranked: bool, simila
         if not words:
             queryset = queryset.none()
             return queryset.annotate(rank=Value(0.0, output_field=FloatField())) if ranked else queryset
-        clauses = [fts.clause(close) for close in words]
+        clauses = [fts.clause(close, stemmed=True) for close in words]
         queryset = queryset.filter(pk__in=fts.matching_ids(fts.match_expression([" OR ".join(clauses)], column="name")))
     else:
         clauses = fts_clauses(terms)
