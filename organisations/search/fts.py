@@ -100,8 +100,22 @@ def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def clause(alternatives: Iterable[str], parts: Iterable[Iterable[str]] = (), *, stemmed: bool = False) -> str:
-    """Any of the alternatives as a prefix, or all words of one of ``parts`` (a compound's parts).
+def split_option(first: str, last: str, compounds: Iterable[str]) -> str:
+    """A compound split by the vocabulary (``compounds.Split``): its first part's stem as a prefix,
+    and its last part's alone (a prefix) or as the end of one of ``compounds`` (whole stems)."""
+    lasts = [f"{_quoted(last)}*", *(_quoted(word) for word in compounds if WORD_RE.fullmatch(word))]
+    return f"({_quoted(first)}* AND ({' OR '.join(lasts)}))"
+
+
+def clause(
+    alternatives: Iterable[str],
+    parts: Iterable[Iterable[str]] = (),
+    *,
+    stemmed: bool = False,
+    options: Iterable[str] = (),
+) -> str:
+    """Any of the alternatives as a prefix, or all words of one of ``parts`` (a compound's parts),
+    or one of ``options`` (``split_option``).
 
     Words are stemmed as the table's are, unless ``stemmed`` (words from its vocabulary)."""
 
@@ -109,12 +123,13 @@ def clause(alternatives: Iterable[str], parts: Iterable[Iterable[str]] = (), *, 
         # Every word is a WORD_RE match, and so is its stem: nothing but letters and digits.
         return f"{_quoted(word if stemmed else stem(word) or word)}*"
 
-    options = [prefix(word) for word in dict.fromkeys(alternatives) if WORD_RE.fullmatch(word)]
+    found = [prefix(word) for word in dict.fromkeys(alternatives) if WORD_RE.fullmatch(word)]
     for words in parts:
         words = [word for word in words if WORD_RE.fullmatch(word)]
         if words:
-            options.append("(" + " AND ".join(prefix(word) for word in words) + ")")
-    return "(" + " OR ".join(options) + ")"
+            found.append("(" + " AND ".join(prefix(word) for word in words) + ")")
+    found.extend(options)
+    return "(" + " OR ".join(found) + ")"
 
 
 def match_expression(clauses: list[str], *, column: str | None = None) -> str:

@@ -1,8 +1,9 @@
 """Searching the directory: a resident's words as a PostgreSQL full-text query, or on SQLite as
 an FTS5 query over the same document stemmed the same way (``fts``).
 
-Long query words also match by a shortened prefix (the inflection ending cut off), which is all
-there is where Voikko is missing; with Voikko, a compound word also matches all of its parts.
+Long query words also match by a shortened prefix (the inflection ending cut off); a compound word
+also matches all of its parts, split by Voikko or, where Voikko is missing, by the index's own
+vocabulary (``compounds``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from django.db.models import Case, F, FloatField, Func, QuerySet, Value, When
 from django.db.models.functions import Upper
 
 from ..models import OrganisationSearchEntry
-from . import fts
+from . import compounds, fts
 from .fts import WORD_RE
 from .index import directory_version
-from .voikko import base_forms, compound_parts
+from .voikko import base_forms, compound_parts, voikko_available
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
@@ -57,6 +58,11 @@ def _term_compounds(term: str) -> list[tuple[str, ...]]:
     return [parts for parts in compound_parts(term) if all(WORD_RE.fullmatch(part) for part in parts)]
 
 
+def vocabulary_splits(terms: list[str]) -> dict[str, compounds.Split]:
+    """Compound query words split by the index's vocabulary: only where Voikko cannot split them."""
+    return {} if voikko_available() else compounds.splits(terms)
+
+
 def prefix_tsquery(terms: Iterable[str]) -> str:
     """A to_tsquery() expression: every term must match, each by any of its forms as a prefix or,
     for a compound ("liikuntaseura"), by all of its parts ("liikunta" and "seura")."""
@@ -68,9 +74,23 @@ def prefix_tsquery(terms: Iterable[str]) -> str:
     return " & ".join(clauses)
 
 
-def fts_clauses(terms: Iterable[str]) -> list[str]:
+def split_tsquery(split: compounds.Split) -> str:
+    """A vocabulary split as a to_tsquery() expression of stems, for the ``simple`` configuration
+    (they are stemmed already): the first part as a prefix, and the last part alone or in a compound."""
+    # The parts are stems of a WORD_RE match and the compounds WORD_RE matches: letters and digits.
+    lasts = [f"{split.last}:*", *(word for word in split.last_in_compounds if WORD_RE.fullmatch(word))]
+    return f"{split.first}:* & ({' | '.join(lasts)})"
+
+
+def fts_clauses(terms: list[str]) -> list[str]:
     """The same query for SQLite's FTS5 table: one clause per term, its words stemmed and quoted."""
-    return [fts.clause(_term_alternatives(term), _term_compounds(term)) for term in terms]
+    splits = vocabulary_splits(terms)
+    clauses = []
+    for term in terms:
+        split = splits.get(term)
+        options = [fts.split_option(split.first, split.last, split.last_in_compounds)] if split else []
+        clauses.append(fts.clause(_term_alternatives(term), _term_compounds(term), options=options))
+    return clauses
 
 
 class DocumentVector(Func):
@@ -116,7 +136,16 @@ def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True, 
 
 
 def search_query(terms: list[str]) -> SearchQuery:
-    return SearchQuery(prefix_tsquery(terms), search_type="raw", config="finnish")
+    splits = vocabulary_splits(terms)
+    if not splits:
+        return SearchQuery(prefix_tsquery(terms), search_type="raw", config="finnish")
+    query = None
+    for term in terms:
+        term_query = SearchQuery(prefix_tsquery([term]), search_type="raw", config="finnish")
+        if term in splits:
+            term_query |= SearchQuery(split_tsquery(splits[term]), search_type="raw", config="simple")
+        query = term_query if query is None else query & term_query
+    return query
 
 
 def matching_entries(query: SearchQuery) -> QuerySet[OrganisationSearchEntry]:

@@ -1,0 +1,170 @@
+"""Compound query words split by the index's own vocabulary, where Voikko is not installed.
+
+Voikko splits "liikuntaseura" into "liikunta" and "seura" and adds the parts of names to the index.
+Without it (a fresh demo machine), a compound query word that no name contains finds nothing. Here
+such a word is split into a known first part and a known last part, both words of the names or of
+the reference labels (municipalities, sectors, target groups) the index holds:
+
+* the first part is a vocabulary word (stems compared, so the genitive "-n", "-en" of a first part
+  as in "kaupunginorkesteri" is allowed), or an "-inen" word in its compound form ("eläkeläis");
+* the last part is a vocabulary word, or the end of one ("seura" ends "urheiluseura").
+
+The longest such first part wins. The word then also matches a document with the first part (as a
+prefix) and the last part (alone, or as the end of any vocabulary compound: "liikuntaseura" finds an
+"Urheiluseura" in the "Urheilu ja liikunta" sector). A word the vocabulary knows, or begins a
+vocabulary word, is not split: it already finds what it names.
+
+The vocabulary (stems, as the index holds them) is read with one query per index version and
+cached; a split is cached per version and word, so a search asks the database nothing more.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+
+from . import fts
+from .fts import WORD_RE, stem
+from .index import directory_version
+
+MIN_PART = 4
+# A last part matches at most this many vocabulary compounds (their stems join the query).
+MAX_HEAD_COMPOUNDS = 200
+CACHE_SECONDS = 3600
+
+# The names' words as PostgreSQL's finnish configuration stems them (the names' vector), and the
+# reference labels' words the same way: one statement, no parameters.
+POSTGRESQL_VOCABULARY_SQL = (
+    "SELECT DISTINCT word FROM ("
+    "SELECT unnest(tsvector_to_array(name_vector)) AS word FROM organisations_organisationsearchentry "
+    "UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('finnish', concat_ws(' ', name_fi, name_sv)))) "
+    "FROM organisations_municipality "
+    "UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('finnish', concat_ws(' ', name_fi, name_sv)))) "
+    "FROM organisations_sector "
+    "UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('finnish', name_fi))) FROM organisations_targetgroup"
+    ") AS words"
+)
+SQLITE_LABELS_SQL = (
+    "SELECT name_fi || ' ' || coalesce(name_sv, '') FROM organisations_municipality "
+    "UNION ALL SELECT name_fi || ' ' || coalesce(name_sv, '') FROM organisations_sector "
+    "UNION ALL SELECT name_fi FROM organisations_targetgroup"
+)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A compound query word's parts: ``first`` (stem, matched as a prefix), ``last`` (stem, as a
+    prefix) and ``last_in_compounds`` (vocabulary stems ending with the last part, matched whole)."""
+
+    first: str
+    last: str
+    last_in_compounds: tuple[str, ...]
+
+
+class Vocabulary:
+    """Stems, with their reversals sorted so the words ending with a given part are a range."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = frozenset(word for word in words if WORD_RE.fullmatch(word))
+        self._sorted = sorted(self.words)
+        self._reversed = sorted(word[::-1] for word in self.words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words
+
+    def begins(self, start: str) -> bool:
+        """Whether a vocabulary word begins with ``start``."""
+        index = bisect.bisect_left(self._sorted, start)
+        return index < len(self._sorted) and self._sorted[index].startswith(start)
+
+    def ending_with(self, end: str) -> list[str]:
+        """The vocabulary words of which ``end`` is the last part (at least MIN_PART letters before it)."""
+        reversed_end = end[::-1]
+        index = bisect.bisect_left(self._reversed, reversed_end)
+        found = []
+        while index < len(self._reversed) and self._reversed[index].startswith(reversed_end):
+            if len(self._reversed[index]) >= len(end) + MIN_PART - 1:
+                found.append(self._reversed[index][::-1])
+            index += 1
+        return found
+
+
+def load_vocabulary() -> Vocabulary:
+    """The index's names and labels as stems: one query."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRESQL_VOCABULARY_SQL)
+            return Vocabulary([word for (word,) in cursor.fetchall()])
+        cursor.execute(
+            f"SELECT term FROM {fts.VOCABULARY} WHERE col = 'name' UNION ALL {SQLITE_LABELS_SQL}"  # noqa: S608
+        )
+        words: list[str] = []
+        for (text,) in cursor.fetchall():
+            words.extend(fts.analysed(text).split())
+        return Vocabulary(words)
+
+
+def _first_part(word: str, vocabulary: Vocabulary) -> str | None:
+    """The stem by which ``word`` (a compound's first part) is a vocabulary word, if it is one."""
+    candidates = [word]
+    if word.endswith("s"):
+        # "eläkeläis-" is "eläkeläinen" ("eläkeläiset") in a compound.
+        candidates += [word[:-1] + "nen", word + "et"]
+    for candidate in candidates:
+        stemmed = stem(candidate)
+        if len(stemmed) >= MIN_PART - 1 and stemmed in vocabulary:
+            return stemmed
+    return None
+
+
+def split_word(word: str, vocabulary: Vocabulary) -> Split | None:
+    """``word`` as a known first and last part, the longest first part first; ``None`` unless a compound
+    of two known words (a word the vocabulary knows, or begins one of its words, is not split)."""
+    word = word.lower()
+    whole = stem(word)
+    if len(word) < 2 * MIN_PART or not WORD_RE.fullmatch(word) or whole in vocabulary or vocabulary.begins(whole):
+        return None
+    for length in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        first = _first_part(word[:length], vocabulary)
+        if first is None:
+            continue
+        rest = word[length:]
+        last = stem(rest)
+        # How the last part stems at the end of a compound ("seur" in "urheiluseur", while "seura"
+        # alone stems to "seura"): the whole word's stem after the first part.
+        inside = whole[length:] if word.startswith(whole) and len(whole) - length >= MIN_PART - 1 else last
+        compounds = [found for found in vocabulary.ending_with(inside) if found != inside]
+        if last in vocabulary or compounds:
+            return Split(first=first, last=last, last_in_compounds=tuple(compounds[:MAX_HEAD_COMPOUNDS]))
+    return None
+
+
+def _vocabulary(version: int) -> Vocabulary:
+    key = f"organisations:search-vocabulary:{version}"
+    vocabulary = cache.get(key)
+    if vocabulary is None:
+        vocabulary = load_vocabulary()
+        cache.set(key, vocabulary, CACHE_SECONDS)
+    return vocabulary
+
+
+def splits(terms: list[str]) -> dict[str, Split]:
+    """The compound query words of ``terms`` split by the vocabulary (see the module's docstring).
+
+    Only words long enough to be two parts are looked at; their splits are cached per index
+    version, so only the first search of a version reads the vocabulary (one query)."""
+    long_terms = [term for term in terms if len(term) >= 2 * MIN_PART]
+    if not long_terms:
+        return {}
+    version = directory_version()
+    key = f"organisations:compound-splits:{version}:{hashlib.sha256(repr(long_terms).encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        vocabulary = _vocabulary(version)
+        found = {term: split for term in long_terms if (split := split_word(term, vocabulary)) is not None}
+        cache.set(key, found, CACHE_SECONDS)
+    return found
