@@ -5,8 +5,8 @@ Without it (a fresh demo machine), a compound query word that no name contains f
 such a word is split into a known first part and a known last part, both words of the names or of
 the reference labels (municipalities, sectors, target groups) the index holds:
 
-* the first part is a vocabulary word (stems compared, so the genitive "-n", "-en" of a first part
-  as in "kaupunginorkesteri" is allowed), or an "-inen" word in its compound form ("eläkeläis");
+* the first part is a vocabulary word (stems compared, so a genitive first part as in
+  "metsänhoitoyhdistys" is allowed), or an "-inen" word in its compound form ("eläkeläis");
 * the last part is a vocabulary word, or the end of one ("seura" ends "urheiluseura").
 
 The longest such first part wins. The word then also matches a document with the first part (as a
