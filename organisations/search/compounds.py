@@ -14,6 +14,9 @@ prefix) and the last part (alone, or as the end of any vocabulary compound: "lii
 "Urheiluseura" in the "Urheilu ja liikunta" sector). A word the vocabulary knows, or begins a
 vocabulary word, is not split: it already finds what it names.
 
+Voikko also splits the names, so "kuorot" finds "Mieskuoro". Without it, a word that is not split
+likewise matches the vocabulary compounds it ends ("mieskuoro"), as Voikko's parts of them would.
+
 The vocabulary (stems, as the index holds them) is read with one query per index version and
 cached; a split is cached per version and word, so a search asks the database nothing more.
 """
@@ -32,6 +35,8 @@ from .fts import WORD_RE, stem
 from .index import directory_version
 
 MIN_PART = 4
+# Any first part: Snowball stems the end of a compound by where its regions start, from the start.
+COMPOUND_START = "koti"
 # A last part matches at most this many vocabulary compounds (their stems join the query).
 MAX_HEAD_COMPOUNDS = 200
 CACHE_SECONDS = 3600
@@ -58,9 +63,11 @@ SQLITE_LABELS_SQL = (
 @dataclass(frozen=True)
 class Split:
     """A compound query word's parts: ``first`` (stem, matched as a prefix), ``last`` (stem, as a
-    prefix) and ``last_in_compounds`` (vocabulary stems ending with the last part, matched whole)."""
+    prefix) and ``last_in_compounds`` (vocabulary stems ending with the last part, matched whole).
 
-    first: str
+    Without ``first``, the word was not split: it is the last part of ``last_in_compounds``."""
+
+    first: str | None
     last: str
     last_in_compounds: tuple[str, ...]
 
@@ -121,6 +128,33 @@ def _first_part(word: str, vocabulary: Vocabulary) -> str | None:
     return None
 
 
+def _as_last_part(word: str) -> str:
+    """How ``word`` stems at the end of a compound: "seura" alone stems to "seura", but in
+    "urheiluseura" to "seur" (Snowball's regions count from the start of the whole word)."""
+    stemmed = stem(COMPOUND_START + word)
+    return stemmed[len(COMPOUND_START) :] if len(stemmed) > len(COMPOUND_START) else stem(word)
+
+
+def compounds_ending_with(word: str, vocabulary: Vocabulary) -> list[str]:
+    """The vocabulary compounds of which ``word`` is the last part: "mieskuoro" for "kuorot"."""
+    word = word.lower()
+    if len(word) < MIN_PART or not WORD_RE.fullmatch(word):
+        return []
+    inside = _as_last_part(word)
+    if len(inside) < MIN_PART - 1:
+        return []
+    return [found for found in vocabulary.ending_with(inside) if found != inside][:MAX_HEAD_COMPOUNDS]
+
+
+def expand_word(word: str, vocabulary: Vocabulary) -> Split | None:
+    """``word`` split (``split_word``) or, if not, the vocabulary compounds it ends; ``None`` if neither."""
+    split = split_word(word, vocabulary)
+    if split is not None:
+        return split
+    compounds = compounds_ending_with(word, vocabulary)
+    return Split(first=None, last=stem(word.lower()), last_in_compounds=tuple(compounds)) if compounds else None
+
+
 def split_word(word: str, vocabulary: Vocabulary) -> Split | None:
     """``word`` as a known first and last part, the longest first part first; ``None`` unless a compound
     of two known words (a word the vocabulary knows, or begins one of its words, is not split)."""
@@ -134,12 +168,9 @@ def split_word(word: str, vocabulary: Vocabulary) -> Split | None:
             continue
         rest = word[length:]
         last = stem(rest)
-        # How the last part stems at the end of a compound ("seur" in "urheiluseur", while "seura"
-        # alone stems to "seura"): the whole word's stem after the first part.
-        inside = whole[length:] if word.startswith(whole) and len(whole) - length >= MIN_PART - 1 else last
-        compounds = [found for found in vocabulary.ending_with(inside) if found != inside]
+        compounds = compounds_ending_with(rest, vocabulary)
         if last in vocabulary or compounds:
-            return Split(first=first, last=last, last_in_compounds=tuple(compounds[:MAX_HEAD_COMPOUNDS]))
+            return Split(first=first, last=last, last_in_compounds=tuple(compounds))
     return None
 
 
@@ -153,11 +184,12 @@ def _vocabulary(version: int) -> Vocabulary:
 
 
 def splits(terms: list[str]) -> dict[str, Split]:
-    """The compound query words of ``terms`` split by the vocabulary (see the module's docstring).
+    """The query words of ``terms`` split, or widened to the compounds they end, by the vocabulary
+    (see the module's docstring).
 
-    Only words long enough to be two parts are looked at; their splits are cached per index
-    version, so only the first search of a version reads the vocabulary (one query)."""
-    long_terms = [term for term in terms if len(term) >= 2 * MIN_PART]
+    Words shorter than a part are not looked at; the splits are cached per index version, so
+    only the first search of a version reads the vocabulary (one query)."""
+    long_terms = [term for term in terms if len(term) >= MIN_PART]
     if not long_terms:
         return {}
     version = directory_version()
@@ -165,6 +197,6 @@ def splits(terms: list[str]) -> dict[str, Split]:
     found = cache.get(key)
     if found is None:
         vocabulary = _vocabulary(version)
-        found = {term: split for term in long_terms if (split := split_word(term, vocabulary)) is not None}
+        found = {term: split for term in long_terms if (split := expand_word(term, vocabulary)) is not None}
         cache.set(key, found, CACHE_SECONDS)
     return found

@@ -100,11 +100,14 @@ def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def split_option(first: str, last: str, compounds: Iterable[str]) -> str:
+def split_option(first: str | None, last: str, compounds: Iterable[str]) -> str:
     """A compound split by the vocabulary (``compounds.Split``): its first part's stem as a prefix,
-    and its last part's alone (a prefix) or as the end of one of ``compounds`` (whole stems)."""
-    lasts = [f"{_quoted(last)}*", *(_quoted(word) for word in compounds if WORD_RE.fullmatch(word))]
-    return f"({_quoted(first)}* AND ({' OR '.join(lasts)}))"
+    and its last part's alone (a prefix) or as the end of one of ``compounds`` (whole stems);
+    without ``first`` (a word not split), any of ``compounds``."""
+    ends = [_quoted(word) for word in compounds if WORD_RE.fullmatch(word)]
+    if first is None:
+        return f"({' OR '.join(ends)})"
+    return f"({_quoted(first)}* AND ({' OR '.join([f'{_quoted(last)}*', *ends])}))"
 
 
 def clause(

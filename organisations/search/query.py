@@ -76,10 +76,13 @@ def prefix_tsquery(terms: Iterable[str]) -> str:
 
 def split_tsquery(split: compounds.Split) -> str:
     """A vocabulary split as a to_tsquery() expression of stems, for the ``simple`` configuration
-    (they are stemmed already): the first part as a prefix, and the last part alone or in a compound."""
+    (they are stemmed already): the first part as a prefix, and the last part alone or in a compound
+    (without a first part, the compounds alone)."""
     # The parts are stems of a WORD_RE match and the compounds WORD_RE matches: letters and digits.
-    lasts = [f"{split.last}:*", *(word for word in split.last_in_compounds if WORD_RE.fullmatch(word))]
-    return f"{split.first}:* & ({' | '.join(lasts)})"
+    ends = [word for word in split.last_in_compounds if WORD_RE.fullmatch(word)]
+    if split.first is None:
+        return " | ".join(ends)
+    return f"{split.first}:* & ({' | '.join([f'{split.last}:*', *ends])})"
 
 
 def fts_clauses(terms: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from organisations.models import Organisation
 from organisations.search import bump_directory_version, search_organisations
-from organisations.search.compounds import Split, Vocabulary, split_word
+from organisations.search.compounds import Split, Vocabulary, expand_word, split_word
 from organisations.search.fts import analysed
 from organisations.search.query import vocabulary_splits
 from tests.organisations.directory_helpers import make_organisation
@@ -38,9 +38,22 @@ def test_a_compound_splits_into_known_words(word, split):
 
 
 @pytest.mark.parametrize(
+    ("word", "expanded"),
+    [
+        # Not split, but the last part of vocabulary compounds, as Voikko's parts of them would be.
+        ("kuorot", Split(None, "kuoro", ("mieskuoro",))),
+        ("seuran", Split(None, "seura", ("hiihtoseur", "urheiluseur", "kyläseur"))),
+    ],
+)
+def test_a_word_also_matches_the_compounds_it_ends(word, expanded):
+    assert split_word(word, VOCABULARY) is None
+    assert expand_word(word, VOCABULARY) == expanded
+
+
+@pytest.mark.parametrize(
     "word",
     [
-        "kuorot",  # too short for two parts
+        "kuor",  # too short for two parts, and ends no compound
         "urheiluseuran",  # the vocabulary's own word
         "kyläseura",  # ditto: not "kylä" + any "-seura", which would find "Alakylän Urheiluseura"
         "urheiluseu",  # begins a vocabulary word: it finds that already
@@ -49,7 +62,7 @@ def test_a_compound_splits_into_known_words(word, split):
     ],
 )
 def test_a_word_is_not_split_wrongly(word):
-    assert split_word(word, VOCABULARY) is None
+    assert expand_word(word, VOCABULARY) is None
 
 
 @pytest.mark.django_db
