@@ -53,10 +53,12 @@ POSTGRESQL_VOCABULARY_SQL = (
     "UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('finnish', name_fi))) FROM organisations_targetgroup"
     ") AS words"
 )
-SQLITE_LABELS_SQL = (
-    "SELECT name_fi || ' ' || coalesce(name_sv, '') FROM organisations_municipality "
-    "UNION ALL SELECT name_fi || ' ' || coalesce(name_sv, '') FROM organisations_sector "
-    "UNION ALL SELECT name_fi FROM organisations_targetgroup"
+# The names' stems as the FTS5 table holds them (1), and the labels as written (0), to stem here.
+SQLITE_VOCABULARY_SQL = (
+    f"SELECT term, 1 FROM {fts.VOCABULARY} WHERE col = 'name' "  # noqa: S608
+    "UNION ALL SELECT name_fi || ' ' || coalesce(name_sv, ''), 0 FROM organisations_municipality "
+    "UNION ALL SELECT name_fi || ' ' || coalesce(name_sv, ''), 0 FROM organisations_sector "
+    "UNION ALL SELECT name_fi, 0 FROM organisations_targetgroup"
 )
 
 
@@ -106,12 +108,11 @@ def load_vocabulary() -> Vocabulary:
         if connection.vendor == "postgresql":
             cursor.execute(POSTGRESQL_VOCABULARY_SQL)
             return Vocabulary([word for (word,) in cursor.fetchall()])
-        cursor.execute(
-            f"SELECT term FROM {fts.VOCABULARY} WHERE col = 'name' UNION ALL {SQLITE_LABELS_SQL}"  # noqa: S608
-        )
+        cursor.execute(SQLITE_VOCABULARY_SQL)
         words: list[str] = []
-        for (text,) in cursor.fetchall():
-            words.extend(fts.analysed(text).split())
+        for text, stemmed in cursor.fetchall():
+            # A stem stemmed again may lose more letters: the table's stems are taken as they are.
+            words.extend([text] if stemmed else fts.analysed(text).split())
         return Vocabulary(words)
 
 

@@ -35,6 +35,8 @@ def make_associations() -> None:
     make_organisation("Ahvenlahden Metsästysseura ry", municipality="915", sectors=("vapaa-aika",))
     make_organisation("Kuopion Kuoro ry", sectors=("kulttuuri",))
     make_organisation("Juvan Mieskuoro ry", municipality="178", sectors=("kulttuuri",))
+    # "nuorisotoiminta" stems to "nuorisotoimin", which would stem again to "nuorisotoim".
+    make_organisation("Varkauden Nuorisotoiminta ry", municipality="915")
     # A Kuopio association without "Kuopio" in its name, first in alphabetical order.
     make_organisation("Alakylän Kyläseura ry", sectors=("asukas-ja-kylatoiminta",))
     make_organisation(
@@ -77,6 +79,8 @@ def expected(*, voikko: bool) -> dict[str, list[str]]:
         "liikuntaseura": ["Alakylän Urheiluseura ry", "Anttolan Hiihtoseura ry"],
         # A compound a name contains is not split by the vocabulary: not "Alakylän Urheiluseura".
         "kyläseura": ["Alakylän Kyläseura ry"],
+        # The last part of a name's compound, then of a label's ("Asukas- ja kylätoiminta").
+        "toiminta": ["Varkauden Nuorisotoiminta ry", "Alakylän Kyläseura ry"],
     }
     if voikko:
         # Voikko also splits the query's known compounds: "urheiluseuran" finds the other club in
