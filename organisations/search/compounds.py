@@ -41,11 +41,12 @@ COMPOUND_START = "koti"
 MAX_HEAD_COMPOUNDS = 200
 CACHE_SECONDS = 3600
 
-# The names' words as PostgreSQL's finnish configuration stems them (the names' vector), and the
-# reference labels' words the same way: one statement, no parameters.
+# The names' words as PostgreSQL's finnish configuration stems them (ts_stat over the names'
+# vectors: half the time of DISTINCT over their lexemes), and the reference labels' words the same
+# way: one statement, no parameters.
 POSTGRESQL_VOCABULARY_SQL = (
     "SELECT DISTINCT word FROM ("
-    "SELECT unnest(tsvector_to_array(name_vector)) AS word FROM organisations_organisationsearchentry "
+    "SELECT word FROM ts_stat('SELECT name_vector FROM organisations_organisationsearchentry') "
     "UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('finnish', concat_ws(' ', name_fi, name_sv)))) "
     "FROM organisations_municipality "
     "UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('finnish', concat_ws(' ', name_fi, name_sv)))) "
