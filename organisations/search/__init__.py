@@ -1,5 +1,6 @@
 """The directory's search: the index (``index``), queries (``query``), Finnish word forms
-(``voikko``) and SQLite's FTS5 table (``fts``).
+(``voikko``), compound query words split by the index's vocabulary where Voikko is missing
+(``compounds``) and SQLite's FTS5 table (``fts``).
 
 On PostgreSQL the search entries' document is parsed with the Finnish configuration through an
 expression GIN index; a trigram index on the upper-cased name finds names with typos when the
