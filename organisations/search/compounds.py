@@ -35,7 +35,8 @@ from .fts import WORD_RE, stem
 from .index import directory_version
 
 MIN_PART = 4
-# Any first part: Snowball stems the end of a compound by where its regions start, from the start.
+# Put before a word to stem it as the end of a compound: Snowball counts its regions from the
+# start of the whole word, so "seura" stems to "seura" alone but to "seur" in "kotiseura".
 COMPOUND_START = "koti"
 # A last part matches at most this many vocabulary compounds (their stems join the query).
 MAX_HEAD_COMPOUNDS = 200
@@ -92,7 +93,7 @@ class Vocabulary:
         return index < len(self._sorted) and self._sorted[index].startswith(start)
 
     def ending_with(self, end: str) -> list[str]:
-        """The vocabulary words of which ``end`` is the last part (at least MIN_PART letters before it)."""
+        """The vocabulary words of which ``end`` is the last part (at least three letters before it)."""
         reversed_end = end[::-1]
         index = bisect.bisect_left(self._reversed, reversed_end)
         found = []
