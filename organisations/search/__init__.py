@@ -1,8 +1,11 @@
-"""The directory's search: the index (``index``), queries (``query``) and Finnish word forms (``voikko``).
+"""The directory's search: the index (``index``), queries (``query``), Finnish word forms
+(``voikko``), compound query words split by the index's vocabulary where Voikko is missing
+(``compounds``) and SQLite's FTS5 table (``fts``).
 
 On PostgreSQL the search entries' document is parsed with the Finnish configuration through an
 expression GIN index; a trigram index on the upper-cased name finds names with typos when the
-words match nothing; other databases fall back to substring matching.
+words match nothing. On SQLite (the demo) the same document, stemmed with the same Snowball
+algorithm, is matched in an FTS5 table.
 """
 
 from .index import (

@@ -26,7 +26,8 @@ from ..models import (
     Sector,
     TargetGroup,
 )
-from .query import WORD_RE
+from . import fts
+from .fts import WORD_RE
 from .voikko import word_forms
 
 BATCH_SIZE = 2000
@@ -131,7 +132,7 @@ def mask_bits(mask: int) -> list[int]:
 
 
 def refresh_search_index(organisation_ids: Iterable[int]) -> None:
-    """Rebuild the search document (and, on PostgreSQL, the vector) and the facet bit sets of the
+    """Rebuild the search document (and its vector on PostgreSQL, its FTS5 row on SQLite) and the facet bit sets of the
     given associations, and their search entries. Call it after every change to an association's
     names, description, status, home municipality, sectors, target groups or languages.
 
@@ -243,6 +244,8 @@ def refresh_search_index(organisation_ids: Iterable[int]) -> None:
                 ],
                 batch_size=500,
             )
+            if fts.enabled():
+                fts.write(dict(zip(pks, documents, strict=True)))
     # After commit: a rolled-back change must not invalidate the cache, and counts rebuilt between
     # the bump and the commit would be cached from the old data under the new version.
     transaction.on_commit(bump_directory_version)

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from ..exports.names import RELATED_NAME_FIELDS, related_names_rows
 from ..models import Municipality, Organisation, OrganisationRelatedNames, OrganisationSearchEntry, Sector, TargetGroup
+from . import fts
 from .index import BATCH_SIZE, bit_mask, refresh_search_index, search_document
 
 ENTRY_FIELDS = [
@@ -82,6 +83,8 @@ def _stale(batch: list[int], reference: dict) -> list[int]:
         )
     }
     wanted_names = related_names_rows(batch)
+    # On SQLite the FTS5 row is searched, not the entry's document: it must match it too.
+    texts = fts.stored(batch) if fts.enabled() else None
     stale = []
     for pk, (entry, columns) in expected.items():
         stored = entries.get(pk)
@@ -92,6 +95,7 @@ def _stale(batch: list[int], reference: dict) -> list[int]:
             or any(own[pk][field] != value for field, value in columns.items())
             or stored_names is None
             or any(stored_names[field] != getattr(wanted_names[pk], field) for field in RELATED_NAME_FIELDS)
+            or (texts is not None and texts.get(pk) != fts.row(entry["document"]))
         ):
             stale.append(pk)
     return stale
@@ -112,4 +116,7 @@ def search_index_repair() -> int:
             with transaction.atomic():
                 refresh_search_index(stale)
             repaired += len(stale)
+    if fts.enabled():
+        # Their words would linger in the vocabulary that similar names are picked from.
+        fts.delete_orphans()
     return repaired

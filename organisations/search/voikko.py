@@ -78,21 +78,46 @@ def _word_forms(word: str, use_voikko: bool, with_parts: bool) -> tuple[str, ...
             forms.append(base)
         if not with_parts or proper:
             continue
-        groups: list[tuple[str, str]] = []
-        for surface, part_base in WORDBASE_RE.findall(analysis.get("WORDBASES", "")):
-            if part_base.startswith("+") and groups:
-                # A derivational ending ("yhdist" + "ys") belongs to the part before it, which
-                # then stands as written ("yhdistys", not the verb "yhdistää").
-                groups[-1] = (groups[-1][0] + surface, "")
-            else:
-                groups.append((surface, part_base))
-        parts = [part_base or surface for surface, part_base in groups]
-        if len(parts) > 1:
-            for part in parts:
-                part = part.lower()
-                if len(part) > 2 and part not in forms and part != word:
-                    forms.append(part)
+        for part in _parts(analysis):
+            if part not in forms and part != word:
+                forms.append(part)
     return tuple(forms)
+
+
+def _parts(analysis: dict) -> list[str]:
+    """The base forms of a compound's parts (longer than two letters); empty unless a compound."""
+    groups: list[tuple[str, str]] = []
+    for surface, part_base in WORDBASE_RE.findall(analysis.get("WORDBASES", "")):
+        if part_base.startswith("+") and groups:
+            # A derivational ending ("yhdist" + "ys") belongs to the part before it, which
+            # then stands as written ("yhdistys", not the verb "yhdistää").
+            groups[-1] = (groups[-1][0] + surface, "")
+        else:
+            groups.append((surface, part_base))
+    if len(groups) < 2:
+        return []
+    return [part for part in ((part_base or surface).lower() for surface, part_base in groups) if len(part) > 2]
+
+
+@lru_cache(maxsize=50_000)
+def _compounds(word: str, use_voikko: bool) -> tuple[tuple[str, ...], ...]:
+    if not use_voikko:
+        return ()
+    analyses = _analyser.analyse(word)
+    if any(analysis.get("CLASS") in PROPER_NOUN_CLASSES for analysis in analyses):
+        return ()
+    found: list[tuple[str, ...]] = []
+    for analysis in analyses:
+        parts = tuple(_parts(analysis))
+        if len(parts) > 1 and parts not in found:
+            found.append(parts)
+    return tuple(found)
+
+
+def compound_parts(word: str) -> tuple[tuple[str, ...], ...]:
+    """Per analysis of a compound query word, the base forms of its parts: "liikuntaseura" is
+    ("liikunta", "seura"). A query word also matches a document with all parts of it."""
+    return _compounds(word.lower(), voikko_available())
 
 
 def word_forms(word: str) -> tuple[str, ...]:
