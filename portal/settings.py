@@ -291,6 +291,10 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
 OUTBOX_SENDING_TIMEOUT_MINUTES = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_MINUTES", "10"))
 OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "100"))
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
+# Staff imports (organisations/services/imports.py) run in a Celery worker that reports progress
+# every few hundred rows; a running job silent for IMPORT_STALLED_AFTER_SECONDS is shown as stalled
+# with a retry button (its worker died: its transaction was rolled back, nothing was written).
+IMPORT_STALLED_AFTER_SECONDS = int(os.environ.get("IMPORT_STALLED_AFTER_SECONDS", "300"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Järjestötori <noreply@jarjestotori.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

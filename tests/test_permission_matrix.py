@@ -37,6 +37,7 @@ from organisations.models import (
     Editorship,
     ExportLog,
     ImportBatch,
+    ImportJob,
     Invitation,
     Municipality,
     Organisation,
@@ -324,6 +325,20 @@ CASES: list[Case] = [
         {"anonymous": LOGIN, "staff": 302},
         world="drafts",
     ),
+    Case(
+        "import progress (JSON)",
+        lambda o: reverse("organisations:import_batch_progress", args=[o["batch"].pk]),
+        default=403,
+        expect=STAFF_ONLY,
+    ),
+    # A file with no stalled or failed job: refused with a message, a redirect for staff.
+    post(
+        "start an import job again (POST)",
+        lambda o: reverse("organisations:import_job_retry", args=[o["batch"].pk]),
+        403,
+        {"anonymous": LOGIN, "staff": 302},
+        world="drafts",
+    ),
 ]
 
 
@@ -344,6 +359,7 @@ def database_state() -> dict:
         "reports": rows(Report.objects, "resolved_at"),
         "saved_filters": rows(SavedFilter.objects, "name", "query_string"),
         "import_batches": rows(ImportBatch.objects, "status"),
+        "import_jobs": rows(ImportJob.objects, "status"),
         "export_logs": ExportLog.objects.count(),
         "users": rows(User.objects, "is_active"),
     }
@@ -351,7 +367,9 @@ def database_state() -> dict:
 
 def export_objects(role_user) -> dict:
     saved_filter = SavedFilter.objects.create(user=role_user("municipal_contact"), name="Kulttuuri")
-    batch = ImportBatch.objects.create(uploaded_by=role_user("staff"), file_name="lista.csv", content=b"nimi\n")
+    batch = ImportBatch.objects.create(
+        uploaded_by=role_user("staff"), file_name="lista.csv", content=b"nimi\n", status=ImportBatch.Status.CHECKED
+    )
     return {"saved_filter": saved_filter, "batch": batch}
 
 
@@ -480,6 +498,8 @@ def test_another_staff_members_import_is_not_found(client, drafts):
     login_with_totp(client, other, add_totp(other))
     assert client.get(reverse("organisations:import_batch", args=[drafts["batch"].pk])).status_code == 404
     assert client.post(reverse("organisations:import_batch", args=[drafts["batch"].pk])).status_code == 404
+    assert client.get(reverse("organisations:import_batch_progress", args=[drafts["batch"].pk])).status_code == 404
+    assert client.post(reverse("organisations:import_job_retry", args=[drafts["batch"].pk])).status_code == 404
     drafts["batch"].refresh_from_db()
     assert drafts["batch"].status == ImportBatch.Status.CHECKED
 
