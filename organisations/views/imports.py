@@ -56,7 +56,7 @@ def _progress_text(progress: dict) -> str:
     if progress["status"] == ImportJob.Status.QUEUED:
         return _("Waiting for a free worker…")
     if progress["rows_total"]:
-        return _("%(percent)s %% – %(processed)s of %(total)s rows") % {
+        return _("%(percent)s %%: %(processed)s of %(total)s rows") % {
             "percent": progress["percent"],
             "processed": progress["rows_processed"],
             "total": progress["rows_total"],

@@ -10,10 +10,10 @@ from accounts.services import user_delete
 from organisations import services
 from organisations.models import ClaimRequest, Editorship, ExportLog, ImportBatch, Invitation, Organisation, Report
 from organisations.services.imports import import_batch_create
-from tests.organisations.imports_helpers import apply, run_import_jobs
 from portal.audit import audit_entries_for
 from portal.models import AuditEntry
 from tests.organisations.factories import OrganisationFactory, UserFactory, municipal_contact_user
+from tests.organisations.imports_helpers import apply, run_import_jobs
 from tests.organisations.roles import make_editor, make_moderator, make_staff
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from organisations.models import ImportBatch, Municipality, Organisation
-from tests.organisations.imports_helpers import apply, dry_run, run_import_jobs
 from tests.organisations.factories import OrganisationFactory, municipal_contact_user, sector
+from tests.organisations.imports_helpers import apply, dry_run, run_import_jobs
 
 pytestmark = pytest.mark.django_db
 
