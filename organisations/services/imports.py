@@ -407,7 +407,7 @@ def import_rows(
                 for line, cells in table.rows[start : start + CHUNK_SIZE]
             ]
             loaded = _load_matches(chunk, references)
-            writer = _ChunkWriter(user)
+            writer = _ChunkWriter(user, dry_run=dry_run)
             for row in chunk:
                 report.rows.append(_import_row(row, references, loaded, writer))
             touched.update(writer.flush())
@@ -515,21 +515,57 @@ def _load_matches(chunk: list[_Row], refs: _References) -> dict[int, Organisatio
     return loaded
 
 
-class _ChunkWriter:
-    """Collects a chunk's new and changed listings and writes them with bulk statements."""
+def _bulk_insert(model, objects: list, *, assign_ids: bool = False) -> None:
+    """Insert rows with COPY on PostgreSQL (several times faster than INSERTs), else bulk_create.
 
-    def __init__(self, user: User | None) -> None:
+    With ``assign_ids`` the objects get their primary keys first, from the table's sequence. The
+    same technique as the demo loader (``organisations.demo.seed``).
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and not assign_ids)]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if assign_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objects)],
+            )
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields])
+
+
+class _ChunkWriter:
+    """Collects a chunk's new and changed listings and writes them with bulk statements.
+
+    A dry run collects the same and writes nothing: every decision of the report is taken in
+    memory before the writes, so writing and rolling back would only cost time.
+    """
+
+    def __init__(self, user: User | None, *, dry_run: bool) -> None:
         self.user = user
+        self.dry_run = dry_run
         self.creates: list[Organisation] = []
         self.updates: dict[int, Organisation] = {}
         self.update_fields: set[str] = set()
         self.additions: list[tuple[str, Organisation, int]] = []
 
     def flush(self) -> set[int]:
+        if self.dry_run:
+            return set()
         now = timezone.now()
-        if self.creates:
-            Organisation.objects.bulk_create(self.creates)
-        updates = [organisation for organisation in self.updates.values() if organisation.pk is not None]
+        for organisation in self.creates:
+            organisation.created_at = organisation.updated_at = now
+        _bulk_insert(Organisation, self.creates, assign_ids=True)
+        updates = list(self.updates.values())
         if updates:
             for organisation in updates:
                 organisation.updated_at = now
@@ -539,7 +575,7 @@ class _ChunkWriter:
             through, column = _relation_columns(key)
             by_key.setdefault(key, []).append(through(**{"organisation_id": organisation.pk, column: related_id}))
         for key, rows in by_key.items():
-            _relation_columns(key)[0].objects.bulk_create(rows, ignore_conflicts=True)
+            _bulk_insert(_relation_columns(key)[0], rows)
         touched = {organisation.pk for organisation in self.creates}
         touched.update(organisation.pk for organisation in updates)
         touched.update(organisation.pk for _key, organisation, _related_id in self.additions)
@@ -550,37 +586,39 @@ class _ChunkWriter:
         """One version per listing written, with its classifications, as a save would record."""
         if not touched:
             return
+        version_model = Organisation.history.model
         created = {organisation.pk for organisation in self.creates}
-        organisations = Organisation.objects.in_bulk(touched)
-        history = Organisation.history
-        versions = []
-        for history_type, objects in (
-            ("+", [organisations[pk] for pk in sorted(created)]),
-            ("~", [organisations[pk] for pk in sorted(touched - created)]),
-        ):
-            if not objects:
-                continue
-            rows = history.bulk_history_create(
-                objects,
-                update=history_type == "~",
-                default_user=self.user,
-                default_change_reason=gettext_noop("Imported from a spreadsheet"),
-                default_date=now,
+        organisations = [*self.creates, *(o for o in self.updates.values() if o.pk not in created)]
+        seen = {organisation.pk for organisation in organisations}
+        # Listings that only gained a classification are versioned too.
+        organisations += list(Organisation.objects.filter(pk__in=touched - seen))
+        versions = [
+            version_model(
+                history_date=now,
+                history_user=self.user,
+                history_change_reason=gettext_noop("Imported from a spreadsheet"),
+                history_type="+" if organisation.pk in created else "~",
+                **{field.attname: getattr(organisation, field.attname) for field in version_model.tracked_fields},
             )
-            versions.extend(rows)
-        version_of = {version.id: version for version in versions}
+            for organisation in organisations
+        ]
+        _bulk_insert(version_model, versions, assign_ids=True)
+        version_of = {version.id: version.pk for version in versions}
         for key in RELATION_FIELDS:
             through, column = _relation_columns(key)
-            version_model = apps.get_model("organisations", f"HistoricalOrganisation_{key}")
+            relation_version_model = apps.get_model("organisations", f"HistoricalOrganisation_{key}")
             rows = through.objects.filter(organisation_id__in=touched).values_list("id", "organisation_id", column)
-            version_model.objects.bulk_create(
+            _bulk_insert(
+                relation_version_model,
                 [
-                    version_model(
-                        **{"history": version_of[organisation_id], "id": pk, "organisation_id": organisation_id},
+                    relation_version_model(
+                        history_id=version_of[organisation_id],
+                        id=pk,
+                        organisation_id=organisation_id,
                         **{column: related_id},
                     )
                     for pk, organisation_id, related_id in rows
-                ]
+                ],
             )
 
 
@@ -614,7 +652,10 @@ def _import_row(row: _Row, refs: _References, loaded: dict[int, Organisation], w
     try:
         # Uniqueness is not asked of the database row by row: the only unique field, the slug,
         # comes from the set of every slug in use.
-        organisation.full_clean(exclude=["search_document"], validate_unique=False, validate_constraints=False)
+        # The home municipality comes from the reference rows read at the start: no query to check it.
+        organisation.full_clean(
+            exclude=["search_document", "home_municipality"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as error:
         if not creating:
             # The listing object is shared with later rows of the chunk: undo this row's edits.
