@@ -296,11 +296,8 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
                 workbook.close()
     except ImportFileError:
         raise
-    except DefusedXmlException as error:
-        raise ImportFileError(
-            _("The workbook contains XML entity or DTD declarations, which are not accepted. Save it again in Excel.")
-        ) from error
     except (
+        DefusedXmlException,
         zipfile.BadZipFile,
         InvalidFileException,
         ParseError,
@@ -313,6 +310,17 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
         IndexError,
         AttributeError,
     ) as error:
+        # openpyxl wraps what the parser raised in a ValueError of its own: look down the chain.
+        cause: BaseException | None = error
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise ImportFileError(
+                _(
+                    "The workbook contains XML entity or DTD declarations, which are not accepted. "
+                    "Save it again in Excel."
+                )
+            ) from error
         raise ImportFileError(_not_excel()) from error
     return grid
 
