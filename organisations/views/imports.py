@@ -73,6 +73,13 @@ def import_batch(request, pk: int):
             import_batch_apply(batch=batch, user=request.user, request=request)
         except ImportNotAllowed:
             messages.error(request, _("This file has already been handled."))
+        else:
+            batch.refresh_from_db(fields=["status"])
+            if batch.status == ImportBatch.Status.APPLIED:
+                # Tasks run at once where there is no worker (the demo).
+                messages.success(request, _("The associations were imported."))
+            else:
+                messages.info(request, _("The import has started; this page shows how far it has got."))
         return redirect("organisations:import_batch", pk=batch.pk)
     job = batch.jobs.first()
     progress = _progress(batch, job)
