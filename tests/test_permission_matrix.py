@@ -607,6 +607,7 @@ ALLAUTH_OWN_ACCOUNT: dict[str, str] = {
 NO_POST_ROW: dict[str, str] = {
     "admin/": "the Django admin as one entry: is_staff, two-factor and model permissions",
     "tietosuoja/": "static privacy notice",
+    "yllapito/tuonti/<int:pk>/tila/": "an import job's progress as JSON (GET only, require_GET)",
     "oma/": "lists the account's associations",
     "oma/kunta/": "the municipal contact's page; saved filters post to their own URLs",
     "tili/": "account overview",
