@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisations.models import ImportBatch, ImportJob, Organisation
-from organisations.services.imports import import_batch_apply, import_batch_create, import_job_run
+from organisations.services.imports import (
+    _job_work,
+    import_batch_apply,
+    import_batch_create,
+    import_job_retry,
+    import_job_run,
+)
 from organisations.tasks import import_job_run_task
 from tests.organisations.imports_helpers import run_import_jobs
 from tests.organisations.roles import make_staff
@@ -166,3 +172,23 @@ def test_a_job_that_is_not_stalled_cannot_be_started_twice(staff_client):
     batch = ImportBatch.objects.get()
     staff_client.post(reverse("organisations:import_job_retry", args=[batch.pk]))
     assert batch.jobs.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_job_declared_stalled_whose_worker_finishes_after_all_writes_nothing(settings):
+    staff = make_staff()
+    batch = import_batch_create(user=staff, file_name="lista.csv", content=GOOD_CSV)
+    run_import_jobs()
+    job = import_batch_apply(batch=batch, user=staff)
+    # Claimed by a worker that then went silent for longer than the limit.
+    silent_since = timezone.now() - timedelta(seconds=settings.IMPORT_STALLED_AFTER_SECONDS + 1)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress_at=silent_since)
+    retried = import_job_retry(job=ImportJob.objects.get(pk=job.pk), user=staff)
+    # The slow worker reaches its final step only now.
+    _job_work(ImportJob.objects.select_related("batch", "created_by").get(pk=job.pk))
+    assert Organisation.objects.published().count() == 0
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.FAILED
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CHECKED
+    import_job_run(retried.pk)
+    assert Organisation.objects.published().count() == 3
