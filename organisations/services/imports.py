@@ -390,12 +390,13 @@ def _relation_columns(key: str) -> tuple[type, str]:
 def import_rows(
     *, table: Table, dry_run: bool, user: User | None = None, progress: Callable[[int], None] | None = None
 ) -> ImportReport:
-    """Match and write the table's rows, chunk by chunk; roll everything back for a dry run.
+    """Match and write the table's rows, chunk by chunk; a dry run decides the same and writes nothing.
 
     Per chunk: the existing listings the rows match are read in one query (and their
     classifications in four), every row is decided in memory, then the new and changed listings,
     their classifications and their versions are written with bulk statements. The search index
-    is rebuilt once at the end, for every listing touched.
+    is rebuilt once at the end, for every listing touched. ``progress`` gets the rows done after
+    each chunk.
     """
     report = ImportReport(ignored_columns=table.ignored)
     with transaction.atomic():
