@@ -544,6 +544,22 @@ def _bulk_insert(model, objects: list, *, assign_ids: bool = False) -> None:
                 copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields])
 
 
+def _copy_rows(model, attnames: list[str], rows: list[tuple]) -> None:
+    """Insert plain tuples of integers (link rows) without building a model object for each."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows])
+        return
+    meta = model._meta
+    table = connection.ops.quote_name(meta.db_table)
+    # ``get_field`` knows fields by their attnames too ("organisation_id").
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in attnames)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 class _ChunkWriter:
     """Collects a chunk's new and changed listings and writes them with bulk statements.
 
@@ -571,12 +587,12 @@ class _ChunkWriter:
             for organisation in updates:
                 organisation.updated_at = now
             Organisation.objects.bulk_update(updates, sorted({*self.update_fields, "updated_at"}))
-        by_key: dict[str, list] = {}
+        by_key: dict[str, list[tuple]] = {}
         for key, organisation, related_id in self.additions:
-            through, column = _relation_columns(key)
-            by_key.setdefault(key, []).append(through(**{"organisation_id": organisation.pk, column: related_id}))
+            by_key.setdefault(key, []).append((organisation.pk, related_id))
         for key, rows in by_key.items():
-            _bulk_insert(_relation_columns(key)[0], rows)
+            through, column = _relation_columns(key)
+            _copy_rows(through, ["organisation_id", column], rows)
         touched = {organisation.pk for organisation in self.creates}
         touched.update(organisation.pk for organisation in updates)
         touched.update(organisation.pk for _key, organisation, _related_id in self.additions)
@@ -609,15 +625,11 @@ class _ChunkWriter:
             through, column = _relation_columns(key)
             relation_version_model = apps.get_model("organisations", f"HistoricalOrganisation_{key}")
             rows = through.objects.filter(organisation_id__in=touched).values_list("id", "organisation_id", column)
-            _bulk_insert(
+            _copy_rows(
                 relation_version_model,
+                ["id", "organisation_id", column, "history_id"],
                 [
-                    relation_version_model(
-                        history_id=version_of[organisation_id],
-                        id=pk,
-                        organisation_id=organisation_id,
-                        **{column: related_id},
-                    )
+                    (pk, organisation_id, related_id, version_of[organisation_id])
                     for pk, organisation_id, related_id in rows
                 ],
             )
