@@ -394,14 +394,12 @@ def import_rows(
 
     Per chunk: the existing listings the rows match are read in one query (and their
     classifications in four), every row is decided in memory, then the new and changed listings,
-    their classifications and their versions are written with bulk statements. The search index
-    is rebuilt once at the end, for every listing touched. ``progress`` gets the rows done after
-    each chunk.
+    their classifications and their versions are written with bulk statements, and their search
+    entries rebuilt. ``progress`` gets the rows done after each chunk.
     """
     report = ImportReport(ignored_columns=table.ignored)
     with transaction.atomic():
         references = _References()
-        touched: set[int] = set()
         for start in range(0, len(table.rows), CHUNK_SIZE):
             chunk = [
                 _prepare_row(line, cells, table.columns, references)
@@ -411,7 +409,11 @@ def import_rows(
             writer = _ChunkWriter(user, dry_run=dry_run)
             for row in chunk:
                 report.rows.append(_import_row(row, references, loaded, writer))
-            touched.update(writer.flush())
+            written = writer.flush()
+            if written:
+                # Per chunk rather than once at the end: the progress the staff member watches then
+                # includes the search index, the slowest part of a large import.
+                refresh_search_index(written)
             for result in report.rows[start:]:
                 if result.organisation is not None:
                     result.organisation_id = result.organisation.pk
@@ -419,10 +421,8 @@ def import_rows(
             if progress is not None:
                 progress(start + len(chunk))
         if dry_run:
-            # The report is complete; the search index would be rolled back with the rows anyway.
+            # Nothing was written; this only makes sure of it.
             transaction.set_rollback(True)
-        elif touched:
-            refresh_search_index(touched)
     return report
 
 
