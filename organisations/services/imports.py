@@ -22,7 +22,8 @@ from functools import partial
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, connections, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext_noop, ngettext
@@ -539,9 +540,38 @@ def _bulk_insert(model, objects: list, *, assign_ids: bool = False) -> None:
             )
             for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
                 obj.pk = pk
+        # Plain values need no preparation (psycopg adapts them); only the others go through Django.
+        plain = [_is_plain(f) for f in fields]
+        attnames = [f.attname for f in fields]
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objects:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields])
+                copy.write_row(
+                    [
+                        getattr(obj, attname)
+                        if is_plain
+                        else f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection)
+                        for f, attname, is_plain in zip(fields, attnames, plain, strict=True)
+                    ]
+                )
+
+
+def _plain(value):
+    # A version keeps a file field as its name (text), as simple_history's own save does.
+    return value.name if isinstance(value, FieldFile) else value
+
+
+def _is_plain(field) -> bool:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return False
+    return isinstance(
+        field,
+        models.CharField
+        | models.TextField
+        | models.IntegerField
+        | models.BooleanField
+        | models.DateField
+        | models.ForeignKey,
+    )
 
 
 def _copy_rows(model, attnames: list[str], rows: list[tuple]) -> None:
@@ -615,7 +645,10 @@ class _ChunkWriter:
                 history_user=self.user,
                 history_change_reason=gettext_noop("Imported from a spreadsheet"),
                 history_type="+" if organisation.pk in created else "~",
-                **{field.attname: getattr(organisation, field.attname) for field in version_model.tracked_fields},
+                **{
+                    field.attname: _plain(getattr(organisation, field.attname))
+                    for field in version_model.tracked_fields
+                },
             )
             for organisation in organisations
         ]
