@@ -25,6 +25,8 @@ from tests.organisations.services.test_imports import GOOD_CSV, upload
 
 worker_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ROWS = 20_000
+# The session, the account, its two-factor state, the batch and its latest job.
+QUERIES_PER_POLL = 5
 
 
 def many_rows(count: int) -> bytes:
@@ -192,3 +194,17 @@ def test_a_job_declared_stalled_whose_worker_finishes_after_all_writes_nothing(s
     assert batch.status == ImportBatch.Status.CHECKED
     import_job_run(retried.pk)
     assert Organisation.objects.published().count() == 3
+
+
+def test_polling_the_progress_costs_the_same_few_queries_whatever_the_file(staff_client, django_assert_num_queries):
+    upload(staff_client, GOOD_CSV)
+    batch = ImportBatch.objects.get()
+    url = reverse("organisations:import_batch_progress", args=[batch.pk])
+    staff_client.get(url)
+    with django_assert_num_queries(QUERIES_PER_POLL):
+        assert staff_client.get(url).json()["finished"] is True
+    import_batch_create(user=batch.uploaded_by, file_name="iso.csv", content=many_rows(600))
+    run_import_jobs()
+    bigger = ImportBatch.objects.latest("pk")
+    with django_assert_num_queries(QUERIES_PER_POLL):
+        staff_client.get(reverse("organisations:import_batch_progress", args=[bigger.pk]))
