@@ -351,7 +351,11 @@ def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
             grid.append((reader.line_num, counter.row(reader.line_num, [cell.strip() for cell in row[:MAX_COLUMNS]])))
     except csv.Error as error:
         if "field larger than field limit" in str(error):
-            raise ImportFileError(_cell_too_long(reader.line_num, 0)) from error
+            # The csv module stops at its own limit (128 kB) before the row is complete.
+            raise ImportFileError(
+                _("Line %(line)s holds a cell of more than %(count)s characters.")
+                % {"line": reader.line_num, "count": MAX_CELL_CHARS}
+            ) from error
         raise ImportFileError(
             _("The file could not be read as CSV (line %(line)s).") % {"line": reader.line_num}
         ) from error

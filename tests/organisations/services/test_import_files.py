@@ -184,3 +184,8 @@ def test_truncated_sheet_xml_gives_a_clear_error(staff_client):
     whole = sheet(HEADER_ROW + "".join(data_row(n, f"Yhdistys {n}") for n in range(2, 200)), dimension="A1:B199")
     content = replaced(workbook(), SHEET, whole[: len(whole) // 2])
     assert "XLSX" in failed_in_the_job(staff_client, content)
+
+
+def test_a_csv_cell_beyond_the_csv_modules_own_limit_is_refused_with_its_line(staff_client):
+    content = b"nimi;kotikunta;kuvaus\nKuoro ry;Kuopio;" + b"x" * 200_000 + b"\n"
+    assert "Rivillä 2" in failed_in_the_job(staff_client, content, "pitkä.csv")
