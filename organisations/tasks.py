@@ -23,3 +23,11 @@ def import_job_run_task(job_id: int) -> None:
     from .services.imports import import_job_run
 
     import_job_run(job_id)
+
+
+@shared_task
+def import_jobs_requeue_task() -> int:
+    # Idempotent: a job's message sent twice is claimed once.
+    from .services.imports import import_jobs_requeue
+
+    return import_jobs_requeue()

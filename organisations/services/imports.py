@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 from django.apps import apps
@@ -172,8 +173,26 @@ def _job_queue(batch: ImportBatch, *, kind: str, user: User | None, language: st
         batch=batch, kind=kind, created_by=user, language=(language or get_language() or settings.LANGUAGE_CODE)[:10]
     )
     # Only the id travels: the worker reads the job (and the file) from the database once committed.
-    transaction.on_commit(partial(import_job_run_task.delay, job.pk))
+    # ``robust``: with the broker down the upload still succeeds; beat queues the job again later.
+    transaction.on_commit(partial(import_job_run_task.delay, job.pk), robust=True)
     return job
+
+
+def import_jobs_requeue() -> int:
+    """Send again the task of every job queued longer than ``IMPORT_REQUEUE_AFTER_SECONDS``.
+
+    Its message was lost (Redis restarted, or unreachable when the job was committed); one that is
+    only waiting behind a long job is claimed once whichever message arrives first.
+    """
+    from ..tasks import import_job_run_task
+
+    cutoff = timezone.now() - timedelta(seconds=settings.IMPORT_REQUEUE_AFTER_SECONDS)
+    ids = list(
+        ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        import_job_run_task.delay(pk)
+    return len(ids)
 
 
 def import_job_run(job_id: int) -> ImportJob | None:

@@ -18,7 +18,7 @@ from organisations.services.imports import (
     import_job_retry,
     import_job_run,
 )
-from organisations.tasks import import_job_run_task
+from organisations.tasks import import_job_run_task, import_jobs_requeue_task
 from tests.organisations.imports_helpers import run_import_jobs
 from tests.organisations.roles import make_staff
 from tests.organisations.services.test_imports import GOOD_CSV, upload
@@ -208,3 +208,17 @@ def test_polling_the_progress_costs_the_same_few_queries_whatever_the_file(staff
     bigger = ImportBatch.objects.latest("pk")
     with django_assert_num_queries(QUERIES_PER_POLL):
         staff_client.get(reverse("organisations:import_batch_progress", args=[bigger.pk]))
+
+
+@pytest.mark.django_db
+def test_beat_queues_again_a_job_whose_message_was_lost(settings):
+    staff = make_staff()
+    # Queued in a transaction that is never committed here: no message was sent, as if lost.
+    lost = import_batch_create(user=staff, file_name="lista.csv", content=GOOD_CSV).jobs.get()
+    recent = import_batch_create(user=staff, file_name="toinen.csv", content=GOOD_CSV).jobs.get()
+    long_ago = timezone.now() - timedelta(seconds=settings.IMPORT_REQUEUE_AFTER_SECONDS + 1)
+    ImportJob.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    # Tasks run at once in the tests' settings (no broker): the re-sent task does the job.
+    assert import_jobs_requeue_task.apply().get() == 1
+    assert ImportJob.objects.get(pk=lost.pk).status == ImportJob.Status.DONE
+    assert ImportJob.objects.get(pk=recent.pk).status == ImportJob.Status.QUEUED
