@@ -9,6 +9,7 @@ from .models import (
     Editorship,
     ExportLog,
     ImportBatch,
+    ImportJob,
     Invitation,
     Language,
     MunicipalContact,
@@ -192,6 +193,30 @@ class ImportBatchAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content").select_related("uploaded_by")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "batch", "kind", "status", "rows_processed", "rows_total", "finished_at")
+    list_filter = ("kind", "status")
+    readonly_fields = (
+        "batch",
+        "kind",
+        "status",
+        "created_by",
+        "language",
+        "created_at",
+        "started_at",
+        "progress_at",
+        "finished_at",
+        "rows_total",
+        "rows_processed",
+        "error",
+        "report",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("batch", "created_by").defer("batch__content")
 
 
 @admin.register(SavedFilter)

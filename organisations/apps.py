@@ -31,6 +31,7 @@ class OrganisationsConfig(AppConfig):
                 "organisations.export.csv": _("Exported as CSV"),
                 "organisations.export.xlsx": _("Exported as Excel"),
                 "organisations.export.emails": _("E-mail addresses exported"),
+                "organisations.import.uploaded": _("Import file uploaded"),
                 "organisations.import.dry_run": _("Import checked (dry run)"),
                 "organisations.import.applied": _("Import applied"),
                 "organisations.municipal_contact.changed": _("Municipal contact's account or municipalities changed"),

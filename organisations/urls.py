@@ -37,4 +37,6 @@ urlpatterns = [
     path("oma/kunta/suodattimet/<int:pk>/poista/", municipal.saved_filter_remove, name="saved_filter_remove"),
     path("yllapito/tuonti/", imports.import_upload, name="import"),
     path("yllapito/tuonti/<int:pk>/", imports.import_batch, name="import_batch"),
+    path("yllapito/tuonti/<int:pk>/tila/", imports.import_batch_progress, name="import_batch_progress"),
+    path("yllapito/tuonti/<int:pk>/uudelleen/", imports.import_job_retry_view, name="import_job_retry"),
 ]

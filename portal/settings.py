@@ -248,6 +248,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The newsletter: start scheduled issues that are due, recover what a dead worker left, finish.
     "newsletter-sweep": {"task": "newsletter.tasks.newsletter_sweep_task", "schedule": 60},
     "newsletter-bounces": {"task": "newsletter.tasks.newsletter_read_bounces_task", "schedule": 5 * 60},
+    # Staff imports: queue again the jobs whose Celery message was lost (broker down or restarted).
+    "organisations-import-jobs-requeue": {"task": "organisations.tasks.import_jobs_requeue_task", "schedule": 60},
 }
 
 # Events: reminders go out this many hours before the start; registrants' needs (diet,
@@ -291,6 +293,12 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
 OUTBOX_SENDING_TIMEOUT_MINUTES = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_MINUTES", "10"))
 OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "100"))
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
+# Staff imports (organisations/services/imports.py) run in a Celery worker that reports progress
+# every few hundred rows; a running job silent for IMPORT_STALLED_AFTER_SECONDS is shown as stalled
+# with a retry button (its worker died: its transaction was rolled back, nothing was written).
+IMPORT_STALLED_AFTER_SECONDS = int(os.environ.get("IMPORT_STALLED_AFTER_SECONDS", "300"))
+# A job still queued this long after it was created lost its Celery message: beat queues it again.
+IMPORT_REQUEUE_AFTER_SECONDS = int(os.environ.get("IMPORT_REQUEUE_AFTER_SECONDS", "120"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Järjestötori <noreply@jarjestotori.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -37,6 +37,7 @@ from organisations.models import (
     Editorship,
     ExportLog,
     ImportBatch,
+    ImportJob,
     Invitation,
     Municipality,
     Organisation,
@@ -326,6 +327,20 @@ CASES: list[Case] = [
         {"anonymous": LOGIN, "staff": 302},
         world="drafts",
     ),
+    Case(
+        "import progress (JSON)",
+        lambda o: reverse("organisations:import_batch_progress", args=[o["batch"].pk]),
+        default=403,
+        expect=STAFF_ONLY,
+    ),
+    # A file with no stalled or failed job: refused with a message, a redirect for staff.
+    post(
+        "start an import job again (POST)",
+        lambda o: reverse("organisations:import_job_retry", args=[o["batch"].pk]),
+        403,
+        {"anonymous": LOGIN, "staff": 302},
+        world="drafts",
+    ),
 ]
 
 
@@ -346,6 +361,7 @@ def database_state() -> dict:
         "reports": rows(Report.objects, "resolved_at"),
         "saved_filters": rows(SavedFilter.objects, "name", "query_string"),
         "import_batches": rows(ImportBatch.objects, "status"),
+        "import_jobs": rows(ImportJob.objects, "status"),
         "export_logs": ExportLog.objects.count(),
         "users": rows(User.objects, "is_active"),
     }
@@ -353,7 +369,9 @@ def database_state() -> dict:
 
 def export_objects(role_user) -> dict:
     saved_filter = SavedFilter.objects.create(user=role_user("municipal_contact"), name="Kulttuuri")
-    batch = ImportBatch.objects.create(uploaded_by=role_user("staff"), file_name="lista.csv", content=b"nimi\n")
+    batch = ImportBatch.objects.create(
+        uploaded_by=role_user("staff"), file_name="lista.csv", content=b"nimi\n", status=ImportBatch.Status.CHECKED
+    )
     return {"saved_filter": saved_filter, "batch": batch}
 
 
@@ -482,6 +500,8 @@ def test_another_staff_members_import_is_not_found(client, drafts):
     login_with_totp(client, other, add_totp(other))
     assert client.get(reverse("organisations:import_batch", args=[drafts["batch"].pk])).status_code == 404
     assert client.post(reverse("organisations:import_batch", args=[drafts["batch"].pk])).status_code == 404
+    assert client.get(reverse("organisations:import_batch_progress", args=[drafts["batch"].pk])).status_code == 404
+    assert client.post(reverse("organisations:import_job_retry", args=[drafts["batch"].pk])).status_code == 404
     drafts["batch"].refresh_from_db()
     assert drafts["batch"].status == ImportBatch.Status.CHECKED
 
@@ -589,6 +609,7 @@ ALLAUTH_OWN_ACCOUNT: dict[str, str] = {
 NO_POST_ROW: dict[str, str] = {
     "admin/": "the Django admin as one entry: is_staff, two-factor and model permissions",
     "tietosuoja/": "static privacy notice",
+    "yllapito/tuonti/<int:pk>/tila/": "an import job's progress as JSON (GET only, require_GET)",
     "oma/": "lists the account's associations",
     "oma/kunta/": "the municipal contact's page; saved filters post to their own URLs",
     "tili/": "account overview",

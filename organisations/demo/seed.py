@@ -301,4 +301,28 @@ def seed_demo(
         demo_municipal_contacts_create(seed=seed)
     if with_accounts:
         result.accounts = demo_accounts_ensure()
+        demo_import_ensure()
     return result
+
+
+# A small sheet for the staff account's import history: two new associations and a rejected row.
+DEMO_IMPORT_CSV = (
+    "nimi;kotikunta;toimialat;sähköposti\n"
+    "Kuopion Esimerkkikuoro ry;Kuopio;Kulttuuri;kuoro@esimerkki.example\n"
+    "Mikkelin Kuvitteelliset Kävelijät ry;Mikkeli;Urheilu ja liikunta;kavely@esimerkki.example\n"
+    "Kadonnut Kerho ry;Atlantis;;\n"
+).encode()
+
+
+def demo_import_ensure() -> None:
+    """A finished dry run in the demo staff account's imports, so the report page has something to show."""
+    from ..models import ImportJob
+    from ..services.imports import import_batch_create, import_job_run
+
+    staff = User.objects.filter(email=DEMO_ACCOUNTS[0].email).first()
+    if staff is None or staff.import_batches.exists():
+        return
+    batch = import_batch_create(user=staff, file_name="esimerkki.csv", content=DEMO_IMPORT_CSV, language="fi")
+    # Run here if no eager task already did (it runs only after a commit).
+    for pk in batch.jobs.filter(status=ImportJob.Status.QUEUED).values_list("pk", flat=True):
+        import_job_run(pk)

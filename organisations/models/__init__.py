@@ -9,7 +9,7 @@ from .directory import (
     normalise_organisation_name,
     organisation_field_label,
 )
-from .imports import ImportBatch
+from .imports import ImportBatch, ImportJob
 from .moderation import Report, ReportQuerySet
 from .municipal import ExportLog, MunicipalContact, SavedFilter
 from .reference import (
@@ -35,6 +35,7 @@ __all__ = [
     "ExportLog",
     "HistoricalOrganisation",
     "ImportBatch",
+    "ImportJob",
     "Invitation",
     "InvitationQuerySet",
     "Language",

@@ -6,7 +6,7 @@ The public services are re-exported here, so ``from organisations import service
 """
 
 from .common import EDITABLE_FIELDS, M2M_FIELDS, REGISTRATION_FIELDS, RESERVED_SLUGS, language_for, unique_slug
-from .imports import import_batch_apply, import_batch_create, import_rows
+from .imports import import_batch_apply, import_batch_create, import_job_run, import_rows
 from .moderation import (
     claim_approve,
     claim_reject,
@@ -66,6 +66,7 @@ __all__ = [
     "filter_query_string",
     "import_batch_apply",
     "import_batch_create",
+    "import_job_run",
     "import_rows",
     "invitation_accept",
     "invitation_create",

@@ -11,7 +11,7 @@ from stdnum.fi import ytunnus
 
 from accounts.models import User
 from organisations.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_organisations, genitive, seed_demo
-from organisations.models import MunicipalContact, Organisation
+from organisations.models import ImportBatch, MunicipalContact, Organisation
 from organisations.reference_data import read
 from organisations.search import search_organisations
 
@@ -210,3 +210,13 @@ def test_demo_accounts_on_debug_machines(settings):
     settings.DEBUG = True
     call_command("seed_demo", organisations=50, seed=1, stdout=StringIO())
     assert User.objects.filter(email__in=[a.email for a in DEMO_ACCOUNTS]).count() == len(DEMO_ACCOUNTS)
+
+
+def test_the_demo_staff_account_has_a_checked_import_to_look_at():
+    seed_demo(organisations=50, seed=1, today=TODAY)
+    staff = User.objects.get(email=DEMO_ACCOUNTS[0].email)
+    batch = staff.import_batches.get()
+    assert batch.status == ImportBatch.Status.CHECKED
+    assert batch.report["summary"] == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
+    seed_demo(organisations=50, seed=1, today=TODAY)
+    assert staff.import_batches.count() == 1

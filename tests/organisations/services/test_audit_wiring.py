@@ -9,10 +9,11 @@ from django.urls import reverse
 from accounts.services import user_delete
 from organisations import services
 from organisations.models import ClaimRequest, Editorship, ExportLog, ImportBatch, Invitation, Organisation, Report
-from organisations.services.imports import import_batch_apply, import_batch_create
+from organisations.services.imports import import_batch_create
 from portal.audit import audit_entries_for
 from portal.models import AuditEntry
 from tests.organisations.factories import OrganisationFactory, UserFactory, municipal_contact_user
+from tests.organisations.imports_helpers import apply, run_import_jobs
 from tests.organisations.roles import make_editor, make_moderator, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -142,14 +143,18 @@ def test_editor_removed():
     assert entry.details["user_id"] == leaving.pk
 
 
-def test_import_dry_run_and_applied():
+def test_import_upload_dry_run_and_applied():
     staff = make_staff()
     batch = import_batch_create(user=staff, file_name="lista.csv", content=IMPORT_CSV)
-    entry = only_entry("organisations.import.dry_run")
+    entry = only_entry("organisations.import.uploaded")
+    assert entry.actor == staff
+    assert_target(entry, batch)
+    run_import_jobs()
+    entry = only_entry("organisations.import.dry_run", after=entry)
     assert entry.actor == staff
     assert_target(entry, batch)
     assert entry.details["summary"]["create"] == 1
-    import_batch_apply(batch=batch, user=staff)
+    apply(batch, user=staff)
     entry = only_entry("organisations.import.applied", after=entry)
     assert entry.actor == staff
     assert_target(entry, ImportBatch.objects.get(pk=batch.pk))

@@ -7,8 +7,8 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from organisations.models import ImportBatch, Municipality, Organisation
-from organisations.services.imports import import_batch_apply, import_batch_create
 from tests.organisations.factories import OrganisationFactory, municipal_contact_user, sector
+from tests.organisations.imports_helpers import apply, dry_run, run_import_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,9 @@ def staff_client(client, login_as):
 def upload(client, content: bytes, name: str = "lista.csv"):
     file = io.BytesIO(content)
     file.name = name
-    return client.post(reverse("organisations:import"), {"file": file})
+    response = client.post(reverse("organisations:import"), {"file": file})
+    run_import_jobs()
+    return response
 
 
 def test_dry_run_reports_each_row_and_writes_nothing(staff_client):
@@ -73,6 +75,7 @@ def test_confirmed_run_writes_in_one_go_and_refreshes_the_search_index(staff_cli
     batch = ImportBatch.objects.get()
     response = client.post(reverse("organisations:import_batch", args=[batch.pk]))
     assert response.status_code == 302
+    run_import_jobs()
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.APPLIED
     assert bytes(batch.content) == b""
@@ -89,16 +92,17 @@ def test_confirmed_run_writes_in_one_go_and_refreshes_the_search_index(staff_cli
     assert Organisation.objects.published().count() == 3
     # Confirming twice is refused and changes nothing.
     client.post(reverse("organisations:import_batch", args=[batch.pk]))
+    run_import_jobs()
     assert Organisation.objects.published().count() == 3
 
 
 def test_reimporting_the_same_file_creates_no_duplicates(staff):
-    first = import_batch_create(user=staff, file_name="lista.csv", content=GOOD_CSV)
-    import_batch_apply(batch=first)
+    first = dry_run(user=staff, file_name="lista.csv", content=GOOD_CSV)
+    apply(first)
     before = set(Organisation.objects.values_list("pk", "updated_at"))
-    second = import_batch_create(user=staff, file_name="lista.csv", content=GOOD_CSV)
+    second = dry_run(user=staff, file_name="lista.csv", content=GOOD_CSV)
     assert second.report["summary"] == {"create": 0, "update": 0, "unchanged": 4, "reject": 2}
-    import_batch_apply(batch=second)
+    apply(second)
     assert set(Organisation.objects.values_list("pk", "updated_at")) == before
 
 
@@ -115,7 +119,7 @@ def test_rows_match_by_register_number_then_business_id_then_name_and_municipali
             "kuopion kuoro ry,297,,,kuoro@example.org",
         ]
     ).encode()
-    batch = import_batch_apply(batch=import_batch_create(user=staff, file_name="a.csv", content=content))
+    batch = apply(dry_run(user=staff, file_name="a.csv", content=content))
     assert [row["action"] for row in batch.report["rows"]] == ["update", "update", "update"]
     by_register.refresh_from_db()
     by_business.refresh_from_db()
@@ -129,7 +133,7 @@ def test_rows_match_by_register_number_then_business_id_then_name_and_municipali
 def test_a_name_match_with_a_different_register_number_is_rejected(staff):
     OrganisationFactory(name="Kuopion Kuoro ry", register_number="111")
     content = b"nimi;kotikunta;rekisterinumero\nKuopion Kuoro ry;Kuopio;222\n"
-    batch = import_batch_create(user=staff, file_name="a.csv", content=content)
+    batch = dry_run(user=staff, file_name="a.csv", content=content)
     row = batch.report["rows"][0]
     assert row["action"] == "reject"
     assert "111" in row["messages"][0]
@@ -139,7 +143,7 @@ def test_blank_cells_never_erase(staff):
     organisation = OrganisationFactory(name="Kuopion Kuoro ry", email="vanha@example.org", phone="+35817123456")
     organisation.sectors.set([sector("kulttuuri")])
     content = b"nimi;kotikunta;sahkoposti;puhelin;toimialat\nKuopion Kuoro ry;Kuopio;;;Urheilu ja liikunta\n"
-    batch = import_batch_apply(batch=import_batch_create(user=staff, file_name="a.csv", content=content))
+    batch = apply(dry_run(user=staff, file_name="a.csv", content=content))
     assert batch.report["rows"][0]["action"] == "update"
     organisation.refresh_from_db()
     assert organisation.email == "vanha@example.org"
@@ -154,7 +158,7 @@ def test_xlsx_import_with_numeric_cells(staff):
     sheet.append(["Helsingin Testi ry", 297, 100, 201234])
     stream = io.BytesIO()
     workbook.save(stream)
-    batch = import_batch_apply(batch=import_batch_create(user=staff, file_name="a.xlsx", content=stream.getvalue()))
+    batch = apply(dry_run(user=staff, file_name="a.xlsx", content=stream.getvalue()))
     assert batch.status == ImportBatch.Status.APPLIED
     organisation = Organisation.objects.published().get()
     assert organisation.postal_code == "00100"
@@ -167,7 +171,7 @@ def test_an_export_imports_back_unchanged(client, staff):
     contact = municipal_contact_user("297")
     client.force_login(contact)
     exported = b"".join(client.get(reverse("organisations:export", args=["csv"]) + "?sep=semicolon").streaming_content)
-    batch = import_batch_create(user=staff, file_name="vienti.csv", content=exported)
+    batch = dry_run(user=staff, file_name="vienti.csv", content=exported)
     assert batch.report["summary"] == {"create": 0, "update": 0, "unchanged": 1, "reject": 0}
 
 
@@ -175,11 +179,23 @@ MALFORMED = [
     ("latin-1.csv", "nimi;kotikunta\nKöyhät ry;Kuopio\n".encode("latin-1"), "UTF-8"),
     ("utf-16.csv", "nimi;kotikunta\nKöyhät ry;Kuopio\n".encode("utf-16"), "UTF-8"),
     ("missing.csv", b"name;email\nA ry;a@example.org\n", "kotikunta"),
+    ("garbage.csv", os.urandom(4000), "UTF-8"),
+]
+# Refused by the upload's cheap checks (nothing but blank lines, or a zip directory that cannot be
+# read): the form says why, no file is kept and no job is queued.
+REFUSED_AT_UPLOAD = [
     ("empty.csv", b"\n\n", "tyhj"),
     ("fake.xlsx", b"this is not a zip file at all", "XLSX"),
     ("broken.xlsx", b"PK\x03\x04" + os.urandom(2000), "XLSX"),
-    ("garbage.csv", os.urandom(4000), "UTF-8"),
 ]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), REFUSED_AT_UPLOAD, ids=[c[0] for c in REFUSED_AT_UPLOAD])
+def test_unreadable_files_are_refused_at_the_upload(staff_client, name, content, expected):
+    response = upload(staff_client, content, name)
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert ImportBatch.objects.count() == 0
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), MALFORMED, ids=[case[0] for case in MALFORMED])
@@ -194,7 +210,7 @@ def test_malformed_files_give_a_clear_report_and_write_nothing(staff_client, sta
     assert "Vahvista ja tuo" not in page
     assert Organisation.objects.published().count() == 0
     with pytest.raises(ValueError, match="checked"):
-        import_batch_apply(batch=batch)
+        apply(batch)
 
 
 def test_ten_megabytes_of_garbage_are_refused_with_a_clear_message(staff_client, staff):
@@ -205,15 +221,15 @@ def test_ten_megabytes_of_garbage_are_refused_with_a_clear_message(staff_client,
     assert ImportBatch.objects.count() == 0
     assert Organisation.objects.published().count() == 0
     # The service refuses it too, whatever the caller.
-    batch = import_batch_create(user=staff, file_name="iso.csv", content=b"x" * (10 * 1024 * 1024))
+    batch = dry_run(user=staff, file_name="iso.csv", content=b"x" * (10 * 1024 * 1024))
     assert batch.status == ImportBatch.Status.FAILED
     assert Organisation.objects.published().count() == 0
 
 
 def test_an_imported_row_named_like_a_reserved_address_gets_another_slug(staff):
     content = b"nimi;kotikunta\nUusi;Kuopio\nVienti;Kuopio\n"
-    batch = import_batch_create(user=staff, file_name="lista.csv", content=content)
-    import_batch_apply(batch=batch)
+    batch = dry_run(user=staff, file_name="lista.csv", content=content)
+    apply(batch)
     slugs = set(Organisation.objects.filter(name__in=["Uusi", "Vienti"]).values_list("slug", flat=True))
     assert slugs == {"uusi-2", "vienti-2"}
 
@@ -226,7 +242,7 @@ def test_a_row_with_control_characters_is_rejected_with_a_clear_reason(staff):
     )
     content = content.replace("rivi\nToinen rivi", 'rivi"').replace(";Ensimmäinen", ';"Ensimmäinen rivi\nToinen')
     with translation.override("en"):
-        batch = import_batch_apply(batch=import_batch_create(user=staff, file_name="a.csv", content=content.encode()))
+        batch = apply(dry_run(user=staff, file_name="a.csv", content=content.encode()))
     rejected, accepted = batch.report["rows"]
     assert rejected["action"] == "reject"
     assert rejected["messages"] == ["post office: contains invisible control characters; remove them."]

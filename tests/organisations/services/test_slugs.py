@@ -4,7 +4,7 @@ import pytest
 
 from organisations.models import Organisation
 from organisations.services.common import RESERVED_SLUGS, unique_slug
-from organisations.services.imports import import_batch_apply, import_batch_create
+from tests.organisations.imports_helpers import apply, dry_run
 from tests.organisations.roles import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +17,6 @@ def test_a_reserved_word_gets_a_number():
 
 
 def test_the_import_uses_the_same_slug_function():
-    batch = import_batch_create(user=make_staff(), file_name="lista.csv", content=b"nimi;kotikunta\nUusi;Kuopio\n")
-    import_batch_apply(batch=batch)
+    batch = dry_run(user=make_staff(), file_name="lista.csv", content=b"nimi;kotikunta\nUusi;Kuopio\n")
+    apply(batch)
     assert Organisation.objects.get(name="Uusi").slug == "uusi-2"
