@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0010_facet_id_limits'),
+        ('organisations', '0012_sqlite_search_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -30,7 +30,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organisations", "0010_facet_id_limits"),
+        ("organisations", "0011_phone_numbers"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
