@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from council.models import Person
 from organisations.models import MunicipalContact, Municipality, Organisation
-from organisations.services.imports import import_batch_create
 from organisations.validators import format_phone, normalise_phone, validate_phone
 from tests.organisations.factories import OrganisationFactory, UserFactory
+from tests.organisations.imports_helpers import dry_run
 from tests.organisations.roles import make_editor
 from tests.organisations.views.test_selfservice import edit_post, registration_post
 from tests.roles import add_totp, login_with_totp, verified_user
@@ -122,7 +122,7 @@ def test_the_import_refuses_a_non_number_and_sees_a_reformatted_number_as_no_cha
     staff = role_user("staff")
     OrganisationFactory(name="Kuopion Kuoro ry", phone="+358401234567")
     content = "nimi;kotikunta;puhelin\nKuopion Kuoro ry;Kuopio;040-123 4567\nUusi Kerho ry;Kuopio;soita minulle\n"
-    rows = import_batch_create(user=staff, file_name="a.csv", content=content.encode()).report["rows"]
+    rows = dry_run(user=staff, file_name="a.csv", content=content.encode()).report["rows"]
     assert rows[0]["action"] == "unchanged"
     assert rows[1]["action"] == "reject"
     assert any("040 123 4567" in message for message in rows[1]["messages"])
