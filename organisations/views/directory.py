@@ -1,11 +1,16 @@
 """Views of the public directory: the filtered list, a listing, municipalities; the front page's section."""
 
+import hashlib
 import json
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from portal.registry import render_page_sections
@@ -13,6 +18,7 @@ from portal.registry import render_page_sections
 from ..filters import Sort
 from ..models import Municipality, Organisation, Sector
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
+from ..search import directory_version
 from ..selectors.directory import Directory, directory_total
 from ..selectors.municipal import municipality_sector_samples
 
@@ -20,6 +26,9 @@ PAGE_SIZE = 20
 # A municipality page shows this many associations per sector and links to the directory for the rest.
 MUNICIPALITY_SECTOR_SAMPLE = 10
 # As json_script does: "</script>" or "<!--" in a description cannot end the data block early.
+# Rendered fragments are keyed by the directory's version, so they never outlive a change; the
+# expiry only bounds how long unused ones stay in Redis.
+FRAGMENT_CACHE_SECONDS = 3600
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -142,29 +151,63 @@ def municipality_list(request):
 def municipality_detail(request, key: str):
     lookup = {"code": key} if key.isdigit() else {"slug": key}
     municipality = get_object_or_404(Municipality.objects.served().select_related("region"), **lookup)
-    # The directory filtered to this municipality gives the counts per sector (cached).
-    directory = Directory(QueryDict(f"kunta={municipality.code}"))
-    sector_counts = directory.facet_counts()["toimiala"]
-    sectors = [option for option in directory.reference.sectors if sector_counts.get(option.pk)]
-    samples = municipality_sector_samples(municipality, sectors, size=MUNICIPALITY_SECTOR_SAMPLE)
     context = {
         "municipality": municipality,
-        "total": directory.total(),
-        "sectors": [
-            {"sector": option, "count": sector_counts[option.pk], "organisations": samples[option.pk]}
-            for option in sectors
-        ],
-        "sample_size": MUNICIPALITY_SECTOR_SAMPLE,
+        "body": municipality_body(municipality),
         "extra_sections": render_page_sections("municipality", request, municipality),
     }
     return render(request, "organisations/municipality_detail.html", context)
 
 
+def municipality_body(municipality: Municipality) -> str:
+    """The municipality page's count and associations by sector, rendered once per directory
+    version and language (the same for every visitor): the samples' query and a hundred links."""
+    names = hashlib.sha256(repr((municipality.code, municipality.name_fi, municipality.name_sv)).encode())
+    key = (
+        f"organisations:municipality-body:{directory_version()}:{get_language()}:"
+        f"{','.join(settings.PORTAL_REGIONS)}:{municipality.pk}:{names.hexdigest()[:16]}"
+    )
+    body = cache.get(key)
+    if body is None:
+        # The directory filtered to this municipality gives the counts per sector (cached).
+        directory = Directory(QueryDict(f"kunta={municipality.code}"))
+        sector_counts = directory.facet_counts()["toimiala"]
+        sectors = [option for option in directory.reference.sectors if sector_counts.get(option.pk)]
+        samples = municipality_sector_samples(municipality, sectors, size=MUNICIPALITY_SECTOR_SAMPLE)
+        body = render_to_string(
+            "organisations/_municipality_body.html",
+            {
+                "municipality": municipality,
+                "total": directory.total(),
+                "sectors": [
+                    {"sector": option, "count": sector_counts[option.pk], "organisations": samples[option.pk]}
+                    for option in sectors
+                ],
+                "sample_size": MUNICIPALITY_SECTOR_SAMPLE,
+            },
+        )
+        cache.set(key, body, FRAGMENT_CACHE_SECONDS)
+    return mark_safe(body)  # noqa: S308  (rendered by our own template, escaped there)
+
+
 def home_section(request) -> dict:
-    """The front page's part of the directory (``organisations/_home_directory.html``)."""
-    return {
-        # The directory's cached total: no COUNT over every association on each visit.
-        "organisation_count": directory_total(),
-        "sectors": Sector.objects.all(),
-        "municipalities": Municipality.objects.served().order_by("name_fi"),
-    }
+    """The front page's part of the directory (``organisations/_home_directory.html``).
+
+    Rendered once per directory version and language: the same for every visitor (no form token,
+    nothing personal), and its links to every served municipality cost more than the rest of the
+    front page. A new version (any edit to a listing) renders it again with the new total.
+    """
+    key = f"organisations:home-section:{directory_version()}:{get_language()}:{','.join(settings.PORTAL_REGIONS)}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            "organisations/_home_directory_body.html",
+            {
+                # The directory's cached total: no COUNT over every association on each visit.
+                "organisation_count": directory_total(),
+                "sectors": Sector.objects.all(),
+                "municipalities": Municipality.objects.served().order_by("name_fi"),
+            },
+        )
+        cache.set(key, body, FRAGMENT_CACHE_SECONDS)
+    return {"body": mark_safe(body)}  # noqa: S308  (rendered by our own template, escaped there)

@@ -7,12 +7,14 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from organisations.models import Municipality, Organisation, Visibility
 from organisations.selectors.reference import directory_reference
+from organisations.services.moderation import organisation_archive
 from organisations.validators import LOGO_MAX_BYTES, validate_business_id, validate_logo
 from tests.organisations.directory_helpers import make_organisation
 from tests.organisations.factories import OrganisationFactory, UserFactory
@@ -212,11 +214,32 @@ def test_municipality_page_caps_each_sector_and_links_to_the_filtered_directory(
     # municipal contacts (organisations/_municipal_contacts.html), the coming events (the forums'
     # section registered for the page)
     with django_assert_num_queries(6):
+        client.get("/kunnat/844/")
+    # Then the counts and samples come rendered from the cache until the directory changes.
+    with django_assert_num_queries(3):
         html = client.get("/kunnat/844/").content.decode()
     culture = html.split('id="sector-kulttuuri"')[1].split("</section>")[0]
     assert culture.count("<li>") == 10
     assert 'href="/yhdistykset/?kunta=844&amp;toimiala=kulttuuri"' in culture
     assert "Näytä kaikki toimialan Kulttuuri 14 yhdistystä" in culture
+
+
+def test_cached_municipality_page_drops_an_archived_association_and_updates_its_counts(client):
+    make_organisation("Tervon Kuoro ry", municipality="844", sectors=("kulttuuri",))
+    choir = make_organisation("Tervon Laulajat ry", municipality="844", sectors=("kulttuuri",))
+    for path in ("/kunnat/844/", "/sv/kunnat/844/"):
+        client.get(path)  # rendered and cached
+        html = client.get(path).content.decode()
+        assert "Tervon Laulajat ry" in html
+    assert "Kotikuntana Tervo on 2 yhdistyksellä." in client.get("/kunnat/844/").content.decode()
+    moderator = UserFactory(is_staff=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        organisation_archive(organisation=choir, moderator=moderator)
+    html = client.get("/kunnat/844/").content.decode()
+    assert "Tervon Laulajat ry" not in html
+    assert "Kotikuntana Tervo on 1 yhdistyksellä." in html
+    assert 'id="sector-kulttuuri">Kulttuuri <span class="count">(1)</span>' in html
+    assert "Tervon Laulajat ry" not in client.get("/sv/kunnat/844/").content.decode()
 
 
 def test_municipality_outside_served_regions_is_404(client):
