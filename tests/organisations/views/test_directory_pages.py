@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from organisations.models import Municipality, Organisation, Visibility
@@ -355,3 +355,10 @@ def test_a_listing_without_contact_details_has_no_empty_contact_heading(client):
     assert "<h2>Yhteystiedot</h2>" not in client.get(bare.get_absolute_url()).content.decode()
     reachable = OrganisationFactory(email="", phone="+358 40 123 4567", website="")
     assert "<h2>Yhteystiedot</h2>" in client.get(reachable.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_listing_address_is_what_reverse_gives_in_every_language(language):
+    organisation = OrganisationFactory(slug="tervon-kuoro-ry-2")
+    with translation.override(language):
+        assert organisation.get_absolute_url() == reverse("organisations:detail", args=[organisation.slug])
