@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from portal.page_cache import cache_anonymous_page
 from portal.registry import render_page_sections
 
 from ..filters import Sort
@@ -33,6 +34,8 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 
 
 @require_GET
+# Every part of the list comes from the directory (its associations, counts and filter options).
+@cache_anonymous_page(directory_version)
 def organisation_list(request):
     directory = Directory(request.GET)
     # The counts come first: they decide whether a search falls back to similar names.
