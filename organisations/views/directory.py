@@ -6,6 +6,7 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -112,15 +113,39 @@ def organisation_json_ld(request, organisation: Organisation) -> str:
 
 @require_GET
 def organisation_detail(request, slug: str):
-    organisation = get_object_or_404(
-        Organisation.objects.select_related("home_municipality__region").prefetch_related(
-            "sectors", "target_groups", "languages", "municipalities"
-        ),
-        slug=slug,
-    )
+    organisation = get_object_or_404(Organisation.objects.select_related("home_municipality__region"), slug=slug)
     # Drafts and pending listings look exactly like missing ones to everybody else.
     if not can_view_organisation(request.user, organisation):
         raise Http404
+    article, json_ld = listing_article(request, organisation)
+    context = {
+        "organisation": organisation,
+        "article": mark_safe(article),  # noqa: S308  (rendered by our own template, escaped there)
+        "json_ld": mark_safe(json_ld),  # noqa: S308  (escaped by _json_ld)
+        # Other apps' parts of a public listing (the events it organises, …).
+        "extra_sections": render_page_sections("organisation", request, organisation) if organisation.is_public else [],
+    }
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+def listing_article(request, organisation: Organisation) -> tuple[str, str]:
+    """The listing's article and schema.org data.
+
+    What an anonymous visitor sees is the same for all of them: kept per directory version (moved
+    by every change to a listing, its relations or the names of its sectors and places), the
+    listing's own last change and confirmation, and the language, so four queries for its sectors,
+    target groups, languages and municipalities are made once, not on every visit.
+    """
+    anonymous = not request.user.is_authenticated
+    # The schema.org data holds absolute addresses: the host is part of what is rendered.
+    state = (organisation.updated_at, organisation.information_confirmed_at, request.scheme, request.get_host())
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:24]
+    key = f"organisations:listing:{directory_version()}:{get_language()}:{organisation.pk}:{digest}"
+    if anonymous:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    prefetch_related_objects([organisation], "sectors", "target_groups", "languages", "municipalities")
     as_municipal_contact = (
         request.user.is_authenticated
         and municipal_scope(request.user).filter(pk=organisation.home_municipality_id).exists()
@@ -131,14 +156,13 @@ def organisation_detail(request, slug: str):
         for field in ("contact_name", "contact_email", "contact_phone")
         if field in contact_fields and getattr(organisation, field)
     }
-    context = {
-        "organisation": organisation,
-        "contact": contact,
-        "json_ld": organisation_json_ld(request, organisation) if organisation.is_public else "",
-        # Other apps' parts of a public listing (the events it organises, …).
-        "extra_sections": render_page_sections("organisation", request, organisation) if organisation.is_public else [],
-    }
-    return render(request, "organisations/organisation_detail.html", context)
+    article = render_to_string(
+        "organisations/_organisation_article.html", {"organisation": organisation, "contact": contact}, request=request
+    )
+    json_ld = organisation_json_ld(request, organisation) if organisation.is_public else ""
+    if anonymous:
+        cache.set(key, (article, str(json_ld)), FRAGMENT_CACHE_SECONDS)
+    return article, json_ld
 
 
 @require_GET

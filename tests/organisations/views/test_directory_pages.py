@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
-from organisations.models import Municipality, Organisation, Visibility
+from organisations.models import Municipality, Organisation, Sector, Visibility
+from organisations.search import refresh_search_index
 from organisations.selectors.reference import directory_reference
 from organisations.services.moderation import organisation_archive
 from organisations.validators import LOGO_MAX_BYTES, validate_business_id, validate_logo
@@ -133,7 +134,9 @@ def test_listing_in_swedish(client, full_listing):
 
 def test_listing_query_count_is_constant(client, full_listing):
     """Organisation with municipality and region, then one query each for its sectors, target groups,
-    languages and municipalities: as many with three of each as with one."""
+    languages and municipalities, and the forums' events: as many with three of each as with one.
+    An anonymous visitor's next visit gets the article from the cache: the listing and its events."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -144,13 +147,41 @@ def test_listing_query_count_is_constant(client, full_listing):
             assert client.get(full_listing.get_absolute_url()).status_code == 200
         return len(captured)
 
-    queries()  # warm the per-process reference caches
-    before = queries()
+    directory_reference()  # the per-process reference caches
+    assert queries() == 6
+    assert queries() == 2
     full_listing.sectors.add(*Sector.objects.exclude(slug="kulttuuri")[:2])
     full_listing.target_groups.add(*TargetGroup.objects.exclude(slug="nuoret")[:2])
     full_listing.languages.add(*Language.objects.exclude(code__in=["fi", "sv"])[:1])
     full_listing.municipalities.add(*Municipality.objects.filter(code__in=["140", "749"]))
-    assert queries() == before
+    cache.clear()
+    directory_reference()
+    assert queries() == 6
+    assert queries() == 2
+
+
+def test_cached_listing_follows_edits_and_archiving(client):
+    organisation = make_organisation("Tervon Kuoro ry", municipality="844", sectors=("kulttuuri",))
+    url = organisation.get_absolute_url()
+    client.get(url)
+    assert "Urheilu ja liikunta" not in client.get(url).content.decode()
+    organisation.sectors.add(Sector.objects.get(slug="urheilu-ja-liikunta"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        refresh_search_index([organisation.pk])
+    assert "Urheilu ja liikunta" in client.get(url).content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        organisation_archive(organisation=organisation, moderator=UserFactory(is_staff=True))
+    assert client.get(url).status_code == 404
+
+
+def test_signed_in_visitors_do_not_share_the_anonymous_article(client, full_listing):
+    url = full_listing.get_absolute_url()
+    client.get(url)
+    client.get(url)  # cached for anonymous visitors
+    client.force_login(UserFactory(is_staff=True))
+    html = client.get(url).content.decode()
+    for field in ("contact_name", "contact_email", "contact_phone"):
+        assert getattr(full_listing, field) in html
 
 
 def test_unpublished_listing_is_visible_to_a_moderator_with_a_notice(client):
