@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -21,8 +21,9 @@ from ..filters import Sort
 from ..models import Municipality, Organisation, Sector
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
 from ..search import directory_version
-from ..selectors.directory import Directory, directory_total
+from ..selectors.directory import Directory, directory_total, municipality_sector_counts
 from ..selectors.municipal import municipality_sector_samples
+from ..selectors.reference import directory_reference
 
 PAGE_SIZE = 20
 # A municipality page shows this many associations per sector and links to the directory for the rest.
@@ -196,16 +197,15 @@ def municipality_body(municipality: Municipality) -> str:
     )
     body = cache.get(key)
     if body is None:
-        # The directory filtered to this municipality gives the counts per sector (cached).
-        directory = Directory(QueryDict(f"kunta={municipality.code}"))
-        sector_counts = directory.facet_counts()["toimiala"]
-        sectors = [option for option in directory.reference.sectors if sector_counts.get(option.pk)]
+        # Counted on this municipality's rows alone; the body is cached, the counts need not be.
+        sector_counts, total = municipality_sector_counts(municipality.pk)
+        sectors = [option for option in directory_reference().sectors if sector_counts.get(option.pk)]
         samples = municipality_sector_samples(municipality, sectors, size=MUNICIPALITY_SECTOR_SAMPLE)
         body = render_to_string(
             "organisations/_municipality_body.html",
             {
                 "municipality": municipality,
-                "total": directory.total(),
+                "total": total,
                 "sectors": [
                     {"sector": option, "count": sector_counts[option.pk], "organisations": samples[option.pk]}
                     for option in sectors
