@@ -3,14 +3,15 @@
     python bench/http_pages.py --organisations 110000
 
 Loads N fictional associations into its own PostgreSQL database (as bench/directory.py does), starts
-gunicorn on a free port as production runs it (DEBUG off, 2 sync workers, a random SECRET_KEY,
-static files collected and served by WhiteNoise, the cache in a Redis database of its own, HTTPS
-behind a proxy), then runs Debian's wrk on each kind of page in turn. Every kind rotates through
-hundreds of different addresses drawn from the database (a wrk Lua script per kind), so caching one
-page proves nothing. ``/robots.txt`` measured through the same server in the same run is the floor:
-each kind's throughput is printed as a share of it (the mean of its figures at the start and at the
-end of the run), which varies far less between runs on a shared machine than the absolute figures.
-Everything started is stopped at the end, on failure and on Ctrl-C.
+gunicorn on a free port as production runs it (DEBUG off, 3 sync workers as in the Dockerfile and
+docker-compose.yml, a random SECRET_KEY, static files collected and served by WhiteNoise, the cache
+in a Redis database of its own, HTTPS behind a proxy), then runs Debian's wrk on each kind of page
+in turn. Every kind rotates through hundreds of different addresses drawn from the database (a wrk
+Lua script per kind), so caching one page proves nothing. ``/robots.txt`` measured through the same
+server in the same run is the floor: each kind's throughput is printed as a share of it (the mean of
+its figures at the start and at the end of the run), which varies far less between runs on a shared
+machine than the absolute figures. Everything started is stopped at the end, on failure and on
+Ctrl-C.
 
 (Not ``http.py``: run as a script from this folder, that name would hide the standard library's
 ``http`` from urllib, Django and the other benchmarks.)
@@ -64,7 +65,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per kind of page (default 10)")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of wrk per kind before measuring (default 1)")
     parser.add_argument("--connections", type=int, default=8, help="wrk's open connections (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn's sync workers (default 2)")
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn's sync workers (default 3, as in the Dockerfile)"
+    )
     parser.add_argument("--urls", type=int, default=400, help="different addresses per kind at most (default 400)")
     parser.add_argument(
         "--regions",

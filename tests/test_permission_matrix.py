@@ -58,9 +58,10 @@ INVITATION_TOKEN = "matriisin-kutsu"
 
 
 def strip_per_request(content: bytes) -> bytes:
-    """Drop what differs per request anyway: the CSRF token and the language switcher's return path."""
+    """Drop what differs per request anyway: the CSRF token and the language switcher's links to
+    the same address in the other languages."""
     content = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
-    return re.sub(rb'name="next" type="hidden" value="[^"]+"', b"", content)
+    return re.sub(rb'<a href="[^"]+" lang="[a-z]+" hreflang=', b"<a hreflang=", content)
 
 
 @dataclass(frozen=True)

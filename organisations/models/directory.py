@@ -10,7 +10,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models.functions import Coalesce, Lower
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +120,21 @@ class Visibility(models.TextChoices):
     STAFF = "staff", _("Staff only")
 
 
+_LISTING_PREFIX_SLUG = "listing-slug"
+_listing_prefixes: dict[tuple, str] = {}
+
+
+def listing_url_prefix() -> str:
+    """The address of a listing without its slug, e.g. ``/sv/yhdistykset/``, for the active
+    language, script prefix and URL configuration."""
+    key = (get_language(), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    prefix = _listing_prefixes.get(key)
+    if prefix is None:
+        url = reverse("organisations:detail", args=[_LISTING_PREFIX_SLUG])
+        prefix = _listing_prefixes[key] = url[: url.rindex(_LISTING_PREFIX_SLUG)]
+    return prefix
+
+
 class Organisation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -227,7 +242,9 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("organisations:detail", args=[self.slug])
+        # A directory page links twenty listings, the sitemap thousands: the address is the same
+        # prefix for all of them, reversed once per language and URL configuration.
+        return listing_url_prefix() + self.slug + "/"
 
     @property
     def localised_name(self) -> str:

@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 
+from portal.request_memo import forget, remembered
+
 from ..exports.names import RELATED_NAME_FIELDS, related_names_rows, related_names_sql
 from ..models import (
     MASK_BITS,
@@ -112,10 +114,12 @@ def bump_directory_version() -> None:
         cache.incr(DIRECTORY_VERSION_KEY)
     except ValueError:
         cache.set(DIRECTORY_VERSION_KEY, 1, None)
+    forget(DIRECTORY_VERSION_KEY)
 
 
 def directory_version() -> int:
-    return cache.get_or_set(DIRECTORY_VERSION_KEY, 1, None)
+    """The version of the directory's cached figures, read from the cache once per request."""
+    return remembered(DIRECTORY_VERSION_KEY, lambda: cache.get_or_set(DIRECTORY_VERSION_KEY, 1, None))
 
 
 def bit_mask(primary_keys: Iterable[int]) -> int:

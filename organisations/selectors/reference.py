@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 
+from portal.request_memo import remembered
+
 from ..models import Language, Municipality, Region, Sector, TargetGroup
 from ..models.reference import LocalisedName
 
@@ -73,7 +75,12 @@ def _load_reference() -> DirectoryReference:
 
 
 def directory_reference() -> DirectoryReference:
+    """The snapshot, unpickled once per request however many parts of the page ask for it."""
     key = f"{REFERENCE_CACHE_KEY}:{','.join(settings.PORTAL_REGIONS)}"
+    return remembered(key, lambda: _cached_reference(key))
+
+
+def _cached_reference(key: str) -> DirectoryReference:
     reference = cache.get(key)
     if reference is None:
         reference = _load_reference()

@@ -1,30 +1,44 @@
 """Views of the public directory: the filtered list, a listing, municipalities; the front page's section."""
 
+import hashlib
 import json
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from portal.page_cache import cache_anonymous_page
 from portal.registry import render_page_sections
 
 from ..filters import Sort
 from ..models import Municipality, Organisation, Sector
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
+from ..search import directory_version
 from ..selectors.chosen import chosen_filter_chips
-from ..selectors.directory import Directory, directory_total
+from ..selectors.directory import Directory, directory_total, municipality_sector_counts
 from ..selectors.municipal import municipality_sector_samples
+from ..selectors.reference import directory_reference
 
 PAGE_SIZE = 20
 # A municipality page shows this many associations per sector and links to the directory for the rest.
 MUNICIPALITY_SECTOR_SAMPLE = 10
 # As json_script does: "</script>" or "<!--" in a description cannot end the data block early.
+# Rendered fragments are keyed by the directory's version, so they never outlive a change; the
+# expiry only bounds how long unused ones stay in Redis.
+FRAGMENT_CACHE_SECONDS = 3600
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @require_GET
+# Every part of the list comes from the directory (its associations, counts and filter options).
+@cache_anonymous_page(directory_version)
 def organisation_list(request):
     directory = Directory(request.GET)
     # The counts come first: they decide whether a search falls back to similar names.
@@ -109,15 +123,39 @@ def organisation_json_ld(request, organisation: Organisation) -> str:
 
 @require_GET
 def organisation_detail(request, slug: str):
-    organisation = get_object_or_404(
-        Organisation.objects.select_related("home_municipality__region").prefetch_related(
-            "sectors", "target_groups", "languages", "municipalities"
-        ),
-        slug=slug,
-    )
+    organisation = get_object_or_404(Organisation.objects.select_related("home_municipality__region"), slug=slug)
     # Drafts and pending listings look exactly like missing ones to everybody else.
     if not can_view_organisation(request.user, organisation):
         raise Http404
+    article, json_ld = listing_article(request, organisation)
+    context = {
+        "organisation": organisation,
+        "article": mark_safe(article),  # noqa: S308  (rendered by our own template, escaped there)
+        "json_ld": mark_safe(json_ld),  # noqa: S308  (escaped by _json_ld)
+        # Other apps' parts of a public listing (the events it organises, …).
+        "extra_sections": render_page_sections("organisation", request, organisation) if organisation.is_public else [],
+    }
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+def listing_article(request, organisation: Organisation) -> tuple[str, str]:
+    """The listing's article and schema.org data.
+
+    What an anonymous visitor sees is the same for all of them: kept per directory version (moved
+    by every change to a listing, its relations or the names of its sectors and places), the
+    listing's own last change and confirmation, and the language, so four queries for its sectors,
+    target groups, languages and municipalities are made once, not on every visit.
+    """
+    anonymous = not request.user.is_authenticated
+    # The schema.org data holds absolute addresses: the host is part of what is rendered.
+    state = (organisation.updated_at, organisation.information_confirmed_at, request.scheme, request.get_host())
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:24]
+    key = f"organisations:listing:{directory_version()}:{get_language()}:{organisation.pk}:{digest}"
+    if anonymous:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    prefetch_related_objects([organisation], "sectors", "target_groups", "languages", "municipalities")
     as_municipal_contact = (
         request.user.is_authenticated
         and municipal_scope(request.user).filter(pk=organisation.home_municipality_id).exists()
@@ -128,14 +166,13 @@ def organisation_detail(request, slug: str):
         for field in ("contact_name", "contact_email", "contact_phone")
         if field in contact_fields and getattr(organisation, field)
     }
-    context = {
-        "organisation": organisation,
-        "contact": contact,
-        "json_ld": organisation_json_ld(request, organisation) if organisation.is_public else "",
-        # Other apps' parts of a public listing (the events it organises, …).
-        "extra_sections": render_page_sections("organisation", request, organisation) if organisation.is_public else [],
-    }
-    return render(request, "organisations/organisation_detail.html", context)
+    article = render_to_string(
+        "organisations/_organisation_article.html", {"organisation": organisation, "contact": contact}, request=request
+    )
+    json_ld = organisation_json_ld(request, organisation) if organisation.is_public else ""
+    if anonymous:
+        cache.set(key, (article, str(json_ld)), FRAGMENT_CACHE_SECONDS)
+    return article, json_ld
 
 
 @require_GET
@@ -151,29 +188,62 @@ def municipality_list(request):
 def municipality_detail(request, key: str):
     lookup = {"code": key} if key.isdigit() else {"slug": key}
     municipality = get_object_or_404(Municipality.objects.served().select_related("region"), **lookup)
-    # The directory filtered to this municipality gives the counts per sector (cached).
-    directory = Directory(QueryDict(f"kunta={municipality.code}"))
-    sector_counts = directory.facet_counts()["toimiala"]
-    sectors = [option for option in directory.reference.sectors if sector_counts.get(option.pk)]
-    samples = municipality_sector_samples(municipality, sectors, size=MUNICIPALITY_SECTOR_SAMPLE)
     context = {
         "municipality": municipality,
-        "total": directory.total(),
-        "sectors": [
-            {"sector": option, "count": sector_counts[option.pk], "organisations": samples[option.pk]}
-            for option in sectors
-        ],
-        "sample_size": MUNICIPALITY_SECTOR_SAMPLE,
+        "body": municipality_body(municipality),
         "extra_sections": render_page_sections("municipality", request, municipality),
     }
     return render(request, "organisations/municipality_detail.html", context)
 
 
+def municipality_body(municipality: Municipality) -> str:
+    """The municipality page's count and associations by sector, rendered once per directory
+    version and language (the same for every visitor): the samples' query and a hundred links."""
+    names = hashlib.sha256(repr((municipality.code, municipality.name_fi, municipality.name_sv)).encode())
+    key = (
+        f"organisations:municipality-body:{directory_version()}:{get_language()}:"
+        f"{','.join(settings.PORTAL_REGIONS)}:{municipality.pk}:{names.hexdigest()[:16]}"
+    )
+    body = cache.get(key)
+    if body is None:
+        # Counted on this municipality's rows alone; the body is cached, the counts need not be.
+        sector_counts, total = municipality_sector_counts(municipality.pk)
+        sectors = [option for option in directory_reference().sectors if sector_counts.get(option.pk)]
+        samples = municipality_sector_samples(municipality, sectors, size=MUNICIPALITY_SECTOR_SAMPLE)
+        body = render_to_string(
+            "organisations/_municipality_body.html",
+            {
+                "municipality": municipality,
+                "total": total,
+                "sectors": [
+                    {"sector": option, "count": sector_counts[option.pk], "organisations": samples[option.pk]}
+                    for option in sectors
+                ],
+                "sample_size": MUNICIPALITY_SECTOR_SAMPLE,
+            },
+        )
+        cache.set(key, body, FRAGMENT_CACHE_SECONDS)
+    return mark_safe(body)  # noqa: S308  (rendered by our own template, escaped there)
+
+
 def home_section(request) -> dict:
-    """The front page's part of the directory (``organisations/_home_directory.html``)."""
-    return {
-        # The directory's cached total: no COUNT over every association on each visit.
-        "organisation_count": directory_total(),
-        "sectors": Sector.objects.all(),
-        "municipalities": Municipality.objects.served().order_by("name_fi"),
-    }
+    """The front page's part of the directory (``organisations/_home_directory.html``).
+
+    Rendered once per directory version and language: the same for every visitor (no form token,
+    nothing personal), and its links to every served municipality cost more than the rest of the
+    front page. A new version (any edit to a listing) renders it again with the new total.
+    """
+    key = f"organisations:home-section:{directory_version()}:{get_language()}:{','.join(settings.PORTAL_REGIONS)}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            "organisations/_home_directory_body.html",
+            {
+                # The directory's cached total: no COUNT over every association on each visit.
+                "organisation_count": directory_total(),
+                "sectors": Sector.objects.all(),
+                "municipalities": Municipality.objects.served().order_by("name_fi"),
+            },
+        )
+        cache.set(key, body, FRAGMENT_CACHE_SECONDS)
+    return {"body": mark_safe(body)}  # noqa: S308  (rendered by our own template, escaped there)

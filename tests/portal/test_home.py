@@ -1,9 +1,12 @@
 """The portal's front page."""
 
 import pytest
+from django.test import TestCase
 
 from organisations.models import Organisation
+from organisations.services.moderation import organisation_archive
 from tests.organisations.directory_helpers import make_organisation
+from tests.organisations.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -13,10 +16,21 @@ def test_home_page_counts_the_published_associations_from_the_directory_cache(cl
     make_organisation("Tervon Kyläyhdistys ry", municipality="844")
     make_organisation("Kuopion Luonnosyhdistys ry", status=Organisation.Status.DRAFT)
     assert "The directory lists 2 associations" in client.get("/en/").content.decode()
-    # Sectors and municipalities (the count is the directory's cached total), the next events, the
-    # council's latest news and next meeting, the latest newsletter: one each, however many rows.
-    with django_assert_num_queries(6):
+    # The directory's section comes rendered from the cache (its total, sectors and municipalities);
+    # the next events, the council's latest news and next meeting, the latest newsletter: one each.
+    with django_assert_num_queries(4):
         response = client.get("/en/")
     assert "The directory lists 2 associations" in response.content.decode()
     make_organisation("Iisalmen Urheiluseura ry", municipality="140")  # refreshing the index drops the cache
     assert "The directory lists 3 associations" in client.get("/en/").content.decode()
+
+
+def test_cached_front_page_section_drops_an_archived_association_in_every_language(client):
+    make_organisation("Kuopion Kuoroyhdistys ry")
+    choir = make_organisation("Tervon Kyläyhdistys ry", municipality="844")
+    assert "The directory lists 2 associations" in client.get("/en/").content.decode()
+    assert "Hakemistossa on 2 yhdistystä" in client.get("/").content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        organisation_archive(organisation=choir, moderator=UserFactory(is_staff=True))
+    assert "The directory lists 1 association." in client.get("/en/").content.decode()
+    assert "Hakemistossa on 1 yhdistys." in client.get("/").content.decode()

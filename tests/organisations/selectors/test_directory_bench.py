@@ -58,4 +58,5 @@ def test_directory_bench_loads_data_and_prints_figures(bench_database_url, regio
     }
     for _name, _cache, median, p95, queries in figures:
         assert 0 < float(median) <= float(p95)
-        assert 0 < int(queries) <= 10
+        # An anonymous directory page repeated while nothing changes comes whole from the cache.
+        assert 0 <= int(queries) <= 10

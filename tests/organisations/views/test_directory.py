@@ -338,8 +338,12 @@ def test_cached_facet_counts_cost_no_queries(client, django_assert_num_queries):
 def test_search_index_refresh_invalidates_cached_counts(client):
     make_organisation("Ensimmäinen Seura ry")
     assert "1 yhdistys" in client.get(URL).content.decode()
+    assert facet_count(client.get(URL), "kunta", "297") == 1  # the filter's options, cached with the counts
+    assert facet_count(client.get(URL, {"kieli": "sv"}), "kunta", "297") == 0
     make_organisation("Toinen Seura ry")  # make_organisation refreshes the index
     assert "2 yhdistystä" in client.get(URL).content.decode()
+    assert facet_count(client.get(URL), "kunta", "297") == 2
+    assert facet_count(client.get("/sv" + URL), "kunta", "297") == 2
 
 
 @pytest.mark.parametrize(

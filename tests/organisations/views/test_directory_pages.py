@@ -7,12 +7,15 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
-from organisations.models import Municipality, Organisation, Visibility
+from organisations.models import Municipality, Organisation, Sector, Visibility
+from organisations.search import refresh_search_index
 from organisations.selectors.reference import directory_reference
+from organisations.services.moderation import organisation_archive
 from organisations.validators import LOGO_MAX_BYTES, validate_business_id, validate_logo
 from tests.organisations.directory_helpers import make_organisation
 from tests.organisations.factories import OrganisationFactory, UserFactory
@@ -132,7 +135,9 @@ def test_listing_in_swedish(client, full_listing):
 
 def test_listing_query_count_is_constant(client, full_listing):
     """Organisation with municipality and region, then one query each for its sectors, target groups,
-    languages and municipalities: as many with three of each as with one."""
+    languages and municipalities, and the forums' events: as many with three of each as with one.
+    An anonymous visitor's next visit gets the article from the cache: the listing and its events."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -143,13 +148,41 @@ def test_listing_query_count_is_constant(client, full_listing):
             assert client.get(full_listing.get_absolute_url()).status_code == 200
         return len(captured)
 
-    queries()  # warm the per-process reference caches
-    before = queries()
+    directory_reference()  # the per-process reference caches
+    assert queries() == 6
+    assert queries() == 2
     full_listing.sectors.add(*Sector.objects.exclude(slug="kulttuuri")[:2])
     full_listing.target_groups.add(*TargetGroup.objects.exclude(slug="nuoret")[:2])
     full_listing.languages.add(*Language.objects.exclude(code__in=["fi", "sv"])[:1])
     full_listing.municipalities.add(*Municipality.objects.filter(code__in=["140", "749"]))
-    assert queries() == before
+    cache.clear()
+    directory_reference()
+    assert queries() == 6
+    assert queries() == 2
+
+
+def test_cached_listing_follows_edits_and_archiving(client):
+    organisation = make_organisation("Tervon Kuoro ry", municipality="844", sectors=("kulttuuri",))
+    url = organisation.get_absolute_url()
+    client.get(url)
+    assert "Urheilu ja liikunta" not in client.get(url).content.decode()
+    organisation.sectors.add(Sector.objects.get(slug="urheilu-ja-liikunta"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        refresh_search_index([organisation.pk])
+    assert "Urheilu ja liikunta" in client.get(url).content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        organisation_archive(organisation=organisation, moderator=UserFactory(is_staff=True))
+    assert client.get(url).status_code == 404
+
+
+def test_signed_in_visitors_do_not_share_the_anonymous_article(client, full_listing):
+    url = full_listing.get_absolute_url()
+    client.get(url)
+    client.get(url)  # cached for anonymous visitors
+    client.force_login(UserFactory(is_staff=True))
+    html = client.get(url).content.decode()
+    for field in ("contact_name", "contact_email", "contact_phone"):
+        assert getattr(full_listing, field) in html
 
 
 def test_unpublished_listing_is_visible_to_a_moderator_with_a_notice(client):
@@ -213,11 +246,32 @@ def test_municipality_page_caps_each_sector_and_links_to_the_filtered_directory(
     # municipal contacts (organisations/_municipal_contacts.html), the coming events (the forums'
     # section registered for the page)
     with django_assert_num_queries(6):
+        client.get("/kunnat/844/")
+    # Then the counts and samples come rendered from the cache until the directory changes.
+    with django_assert_num_queries(3):
         html = client.get("/kunnat/844/").content.decode()
     culture = html.split('id="sector-kulttuuri"')[1].split("</section>")[0]
     assert culture.count("<li>") == 10
     assert 'href="/yhdistykset/?kunta=844&amp;toimiala=kulttuuri"' in culture
     assert "Näytä kaikki toimialan Kulttuuri 14 yhdistystä" in culture
+
+
+def test_cached_municipality_page_drops_an_archived_association_and_updates_its_counts(client):
+    make_organisation("Tervon Kuoro ry", municipality="844", sectors=("kulttuuri",))
+    choir = make_organisation("Tervon Laulajat ry", municipality="844", sectors=("kulttuuri",))
+    for path in ("/kunnat/844/", "/sv/kunnat/844/"):
+        client.get(path)  # rendered and cached
+        html = client.get(path).content.decode()
+        assert "Tervon Laulajat ry" in html
+    assert "Kotikuntana Tervo on 2 yhdistyksellä." in client.get("/kunnat/844/").content.decode()
+    moderator = UserFactory(is_staff=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        organisation_archive(organisation=choir, moderator=moderator)
+    html = client.get("/kunnat/844/").content.decode()
+    assert "Tervon Laulajat ry" not in html
+    assert "Kotikuntana Tervo on 1 yhdistyksellä." in html
+    assert 'id="sector-kulttuuri">Kulttuuri <span class="count">(1)</span>' in html
+    assert "Tervon Laulajat ry" not in client.get("/sv/kunnat/844/").content.decode()
 
 
 def test_municipality_outside_served_regions_is_404(client):
@@ -333,3 +387,10 @@ def test_a_listing_without_contact_details_has_no_empty_contact_heading(client):
     assert "<h2>Yhteystiedot</h2>" not in client.get(bare.get_absolute_url()).content.decode()
     reachable = OrganisationFactory(email="", phone="+358 40 123 4567", website="")
     assert "<h2>Yhteystiedot</h2>" in client.get(reachable.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_listing_address_is_what_reverse_gives_in_every_language(language):
+    organisation = OrganisationFactory(slug="tervon-kuoro-ry-2")
+    with translation.override(language):
+        assert organisation.get_absolute_url() == reverse("organisations:detail", args=[organisation.slug])
