@@ -11,11 +11,22 @@ from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from .page_cache import PAGE_CACHE_SECONDS, cache_anonymous_page
 from .readiness import readiness
-from .registry import home_sections
+from .registry import home_sections, sections_max_age, sections_version
+
+
+def home_version() -> tuple[object, ...] | None:
+    return sections_version(home_sections())
+
+
+def home_max_age() -> int:
+    return sections_max_age(home_sections(), PAGE_CACHE_SECONDS)
 
 
 @require_GET
+# The front page is its sections: whole for anonymous visitors while none of them changed.
+@cache_anonymous_page(home_version, seconds=home_max_age)
 def home(request):
     """The front page: the sections the apps registered (``portal.registry``), in their order."""
     sections = [

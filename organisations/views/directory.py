@@ -14,8 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from portal.page_cache import cache_anonymous_page
-from portal.registry import render_page_sections
+from portal.page_cache import PAGE_CACHE_SECONDS, cache_anonymous_page
+from portal.registry import page_sections, render_page_sections, sections_max_age, sections_version
 
 from ..filters import Sort
 from ..models import Municipality, Organisation, Sector
@@ -121,7 +121,23 @@ def organisation_json_ld(request, organisation: Organisation) -> str:
     return _json_ld(data)
 
 
+def _page_version(page: str):
+    """A page of the directory's own with other apps' sections: cached under all their versions."""
+
+    def version() -> tuple[object, ...] | None:
+        sections = sections_version(page_sections(page))
+        return None if sections is None else (directory_version(), *sections)
+
+    return version
+
+
+def _page_max_age(page: str):
+    return lambda: sections_max_age(page_sections(page), PAGE_CACHE_SECONDS)
+
+
 @require_GET
+# The listing (moved with the directory's version) and the apps' sections about it.
+@cache_anonymous_page(_page_version("organisation"), seconds=_page_max_age("organisation"))
 def organisation_detail(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.select_related("home_municipality__region"), slug=slug)
     # Drafts and pending listings look exactly like missing ones to everybody else.
@@ -185,6 +201,7 @@ def municipality_list(request):
 
 
 @require_GET
+@cache_anonymous_page(_page_version("municipality"), seconds=_page_max_age("municipality"))
 def municipality_detail(request, key: str):
     lookup = {"code": key} if key.isdigit() else {"slug": key}
     municipality = get_object_or_404(Municipality.objects.served().select_related("region"), **lookup)
