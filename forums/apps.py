@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
 UPCOMING_SECTION_MAX_AGE = 60
 
 

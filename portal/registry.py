@@ -104,9 +104,7 @@ def register_page_section(
     renders whatever was registered without knowing the apps that registered it. ``version`` and
     ``max_age`` are as for ``register_home_section``.
     """
-    _page_sections.setdefault(page, {})[template_name] = PageSection(
-        template_name, context, order, version, max_age
-    )
+    _page_sections.setdefault(page, {})[template_name] = PageSection(template_name, context, order, version, max_age)
 
 
 def page_sections(page: str) -> list[PageSection]:

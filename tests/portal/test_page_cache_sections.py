@@ -2,9 +2,8 @@
 versions of every section they show (the directory's and the other apps')."""
 
 import pytest
-from django.test import TestCase
-
 from django.contrib.auth.models import Group
+from django.test import TestCase
 
 from council.models import NewsItem
 from council.services import news_save
