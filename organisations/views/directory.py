@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,7 +24,7 @@ from ..permissions import can_view_organisation, municipal_scope, visible_contac
 from ..search import directory_version
 from ..selectors.chosen import chosen_filter_chips
 from ..selectors.directory import Directory, directory_total, municipality_sector_counts
-from ..selectors.municipal import municipality_sector_samples
+from ..selectors.municipal import contacts_version, municipality_sector_samples
 from ..selectors.reference import directory_reference
 
 PAGE_SIZE = 20
@@ -121,12 +122,12 @@ def organisation_json_ld(request, organisation: Organisation) -> str:
     return _json_ld(data)
 
 
-def _page_version(page: str):
+def _page_version(page: str, *own: Callable[[], object]):
     """A page of the directory's own with other apps' sections: cached under all their versions."""
 
     def version() -> tuple[object, ...] | None:
         sections = sections_version(page_sections(page))
-        return None if sections is None else (directory_version(), *sections)
+        return None if sections is None else (directory_version(), *(part() for part in own), *sections)
 
     return version
 
@@ -201,7 +202,8 @@ def municipality_list(request):
 
 
 @require_GET
-@cache_anonymous_page(_page_version("municipality"), seconds=_page_max_age("municipality"))
+# Also the municipality's public contacts (organisations/_municipal_contacts.html).
+@cache_anonymous_page(_page_version("municipality", contacts_version), seconds=_page_max_age("municipality"))
 def municipality_detail(request, key: str):
     lookup = {"code": key} if key.isdigit() else {"slug": key}
     municipality = get_object_or_404(Municipality.objects.served().select_related("region"), **lookup)

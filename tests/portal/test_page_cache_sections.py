@@ -3,13 +3,14 @@ versions of every section they show (the directory's and the other apps')."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import TestCase
+from django.test import Client, TestCase
+from django.urls import reverse
 
 from council.models import NewsItem
 from council.services import news_save
 from forums.models import Event
 from forums.services import event_approve
-from organisations.models import Municipality
+from organisations.models import MunicipalContact, Municipality
 from organisations.services.moderation import organisation_archive
 from portal.page_cache import PAGE_CACHE_SECONDS
 from portal.permissions import COUNCIL_SECRETARIES_GROUP
@@ -19,7 +20,7 @@ from tests.forums.factories import EventFactory
 from tests.organisations.directory_helpers import make_organisation
 from tests.organisations.factories import UserFactory, municipal_contact_user
 from tests.organisations.roles import make_moderator
-from tests.roles import verified_user
+from tests.roles import add_totp, login_with_totp, verified_user
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,28 @@ def test_a_section_without_a_version_keeps_its_page_out_of_the_cache():
     versioned = HomeSection("a.html", dict, version=lambda: 3)
     assert sections_version([versioned]) == (3,)
     assert sections_version([versioned, HomeSection("b.html", dict)]) is None
+
+
+def test_a_cached_municipality_page_shows_a_contact_made_public_in_the_admin(client):
+    staff = verified_user(email="yllapito@example.org", is_staff=True, is_superuser=True)
+    contact = MunicipalContact.objects.create(name="Tiina Tervolainen", is_public=False)
+    contact.municipalities.add(Municipality.objects.get(code="844"))
+    for path in ("/kunnat/844/", "/sv/kunnat/844/"):
+        client.get(path)
+        assert "Tiina Tervolainen" not in client.get(path).content.decode()
+    admin = Client()
+    login_with_totp(admin, staff, add_totp(staff))
+    data = {
+        "name": "Tiina Tervolainen",
+        "title": "",
+        "email": "",
+        "phone": "",
+        "user": "",
+        "is_public": "on",
+        "municipalities": [Municipality.objects.get(code="844").pk],
+    }
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = admin.post(reverse("admin:organisations_municipalcontact_change", args=[contact.pk]), data)
+    assert response.status_code == 302
+    for path in ("/kunnat/844/", "/sv/kunnat/844/"):
+        assert "Tiina Tervolainen" in client.get(path).content.decode()
