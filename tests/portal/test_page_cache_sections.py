@@ -136,3 +136,20 @@ def test_a_cached_municipality_page_shows_a_contact_made_public_in_the_admin(cli
     assert response.status_code == 302
     for path in ("/kunnat/844/", "/sv/kunnat/844/"):
         assert "Tiina Tervolainen" in client.get(path).content.decode()
+
+
+def test_another_address_of_the_front_page_reuses_the_rendered_sections_until_one_changes(
+    client, django_assert_num_queries
+):
+    make_organisation("Kuopion Kuoroyhdistys ry")
+    pending = EventFactory(title="Kuopion järjestöfoorumi", status=Event.Status.PENDING)
+    client.get("/", {"utm_content": "kirje-1"})
+    # A campaign link's first visit: the page is its own (its language links carry the parameter),
+    # the sections are the ones already rendered.
+    with django_assert_num_queries(0):
+        html = client.get("/", {"utm_content": "kirje-2"}).content.decode()
+    assert "utm_content=kirje-2" in html
+    assert "Kuopion järjestöfoorumi" not in html
+    _on_commit(lambda: event_approve(moderator=make_moderator(), event=pending))
+    assert "Kuopion järjestöfoorumi" in client.get("/", {"utm_content": "kirje-3"}).content.decode()
+    assert "Kuopion järjestöfoorumi" in client.get("/sv/", {"utm_content": "kirje-3"}).content.decode()
