@@ -5,7 +5,7 @@ ballot list and the turnout are all anyone, staff included, gets to see of a sec
 """
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 
 from .models import (
     ElectionLogEntry,
@@ -19,6 +19,7 @@ from .models import (
     Term,
     WorkingGroup,
 )
+from .selectors import bump_home_version
 
 
 class SeatInline(admin.TabularInline):
@@ -89,12 +90,28 @@ class ElectionLogEntryAdmin(admin.ModelAdmin):
         return False
 
 
+class HomeBoxAdmin(admin.ModelAdmin):
+    """An admin edit changes the front page's council box as a service does."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(bump_home_version)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(bump_home_version)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(bump_home_version)
+
+
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(HomeBoxAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "starts_at", "minutes_status"]
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(admin.ModelAdmin):
+class NewsItemAdmin(HomeBoxAdmin):
     list_display = ["title", "published_at"]

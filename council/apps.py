@@ -13,7 +13,15 @@ class CouncilConfig(AppConfig):
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
 
-        register_home_section("council/_home_section.html", lazy("council.selectors.home_section"), order=30)
+        # The box's next meeting passes and a news item published ahead of time appears with no
+        # change to move its version: pages showing it are kept a minute at most.
+        register_home_section(
+            "council/_home_section.html",
+            lazy("council.selectors.home_section"),
+            order=30,
+            version=lazy("council.selectors.home_version"),
+            max_age=60,
+        )
         register_newsletter_section(
             "council_news", _("Latest council news"), lazy("council.selectors.newsletter_council_news"), order=30
         )

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch
 
 from .models import (
@@ -123,6 +124,22 @@ def _now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+HOME_VERSION_KEY = "council:home-version"
+
+
+def bump_home_version() -> None:
+    """Tell cached pages that the council's front-page box changed (after the change commits)."""
+    try:
+        cache.incr(HOME_VERSION_KEY)
+    except ValueError:
+        cache.set(HOME_VERSION_KEY, 1, None)
+
+
+def home_version() -> int:
+    """Moved by every saved news item and meeting: what ``home_section`` shows."""
+    return cache.get_or_set(HOME_VERSION_KEY, 1, None)
 
 
 def home_section(request) -> dict[str, Any]:

@@ -514,11 +514,20 @@ def council_recipients(term: Term | None = None) -> list[str]:
     return sorted({person.contact_email for person in people if person.contact_email})
 
 
+def _home_changed() -> None:
+    # The front page's council box (news, next meeting) is cached whole; moved after the commit so
+    # a page rendered before it is not kept under the new version.
+    from .selectors import bump_home_version
+
+    transaction.on_commit(bump_home_version)
+
+
 @transaction.atomic
 def meeting_save(*, meeting: Meeting, user) -> Meeting:
     _require_secretary(user)
     meeting.full_clean()
     meeting.save()
+    _home_changed()
     return meeting
 
 
@@ -529,6 +538,7 @@ def agenda_item_add(*, meeting: Meeting, user, title: str, description: str = ""
     item = AgendaItem(meeting=meeting, position=position, title=title, description=description)
     item.full_clean()
     item.save()
+    _home_changed()
     return item
 
 
@@ -562,6 +572,7 @@ def agenda_publish(*, meeting: Meeting, user) -> Meeting:
         raise ValidationError(_("Add agenda items before publishing the agenda."))
     meeting.agenda_published_at = timezone.now()
     meeting.save(update_fields=["agenda_published_at"])
+    _home_changed()
     context = {"meeting": meeting, "items": list(meeting.agenda_items.all())}
     for address in council_recipients():
         queue_email(template_name="council/email/agenda", to=[address], context=context)
@@ -657,6 +668,7 @@ def news_save(*, item: NewsItem, user, publish: bool) -> NewsItem:
         item.published_at = None
     item.full_clean()
     item.save()
+    _home_changed()
     return item
 
 

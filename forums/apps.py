@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+UPCOMING_SECTION_MAX_AGE = 60
+
 
 class ForumsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -19,12 +21,30 @@ class ForumsConfig(AppConfig):
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
 
-        register_home_section("forums/_home_section.html", lazy("forums.selectors.home_section"), order=20)
-        register_page_section(
-            "municipality", "forums/_event_section.html", lazy("forums.selectors.municipality_section")
+        # The sections list upcoming events, and an event leaves them when it ends, with no change
+        # to move the calendar's version: pages showing them are kept a minute at most (as the
+        # calendar's own cached list), so a finished event shows at most a minute too long.
+        calendar_version = lazy("forums.selectors.calendar_version")
+        register_home_section(
+            "forums/_home_section.html",
+            lazy("forums.selectors.home_section"),
+            order=20,
+            version=calendar_version,
+            max_age=UPCOMING_SECTION_MAX_AGE,
         )
         register_page_section(
-            "organisation", "forums/_event_section.html", lazy("forums.selectors.organisation_section")
+            "municipality",
+            "forums/_event_section.html",
+            lazy("forums.selectors.municipality_section"),
+            version=calendar_version,
+            max_age=UPCOMING_SECTION_MAX_AGE,
+        )
+        register_page_section(
+            "organisation",
+            "forums/_event_section.html",
+            lazy("forums.selectors.organisation_section"),
+            version=calendar_version,
+            max_age=UPCOMING_SECTION_MAX_AGE,
         )
         register_newsletter_section(
             "upcoming_events", _("Upcoming events"), lazy("forums.selectors.newsletter_upcoming_events"), order=20

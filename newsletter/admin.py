@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
 
 from .models import Delivery, Issue, Subscriber
+from .selectors import bump_archive_version
 
 
 @admin.register(Subscriber)
@@ -29,6 +31,19 @@ class IssueAdmin(admin.ModelAdmin):
     list_display = ("title_fi", "status", "scheduled_at", "started_at", "finished_at", "recipient_count")
     list_filter = ("status",)
     readonly_fields = ("status", "started_at", "finished_at", "published_at", "recipient_count", "created_by")
+
+    def save_model(self, request, obj, form, change):
+        # A published issue's title shows on the front page, cached whole.
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(bump_archive_version)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(bump_archive_version)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(bump_archive_version)
 
 
 @admin.register(Delivery)

@@ -15,7 +15,12 @@ class NewsletterConfig(AppConfig):
 
         from . import personal_data, tasks  # noqa: F401
 
-        register_home_section("newsletter/_home_section.html", lazy("newsletter.selectors.home_section"), order=40)
+        register_home_section(
+            "newsletter/_home_section.html",
+            lazy("newsletter.selectors.home_section"),
+            order=40,
+            version=lazy("newsletter.selectors.archive_version"),
+        )
         register_demo_data("newsletter", lazy("newsletter.demo.seed_demo"), order=40)
 
         register_action_labels(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,22 @@ class Section:
 def subscriber_counts() -> dict[str, int]:
     counts = dict(Subscriber.objects.values_list("status").annotate(count=Count("pk")).order_by())
     return {status: counts.get(status, 0) for status in Subscriber.Status.values}
+
+
+ARCHIVE_VERSION_KEY = "newsletter:archive-version"
+
+
+def bump_archive_version() -> None:
+    """Tell cached pages that the published issues changed (after the change commits)."""
+    try:
+        cache.incr(ARCHIVE_VERSION_KEY)
+    except ValueError:
+        cache.set(ARCHIVE_VERSION_KEY, 1, None)
+
+
+def archive_version() -> int:
+    """Moved whenever an issue is published (starts sending) or edited in the admin."""
+    return cache.get_or_set(ARCHIVE_VERSION_KEY, 1, None)
 
 
 def home_section(request) -> dict:

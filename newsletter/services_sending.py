@@ -63,7 +63,7 @@ from portal.outbox import (
 from .bounces import verp_address
 from .mime import RawMessages, SMTPPipeline, smtp_prepare
 from .models import LANGUAGES, Delivery, Issue, Subscriber
-from .selectors import issue_sections
+from .selectors import bump_archive_version, issue_sections
 from .services import UNSUBSCRIBED_ERROR, subscriber_record_hard_failure
 
 logger = logging.getLogger(__name__)
@@ -161,6 +161,8 @@ def issue_send_start(*, issue_id: int) -> int:
         issue.save(
             update_fields=["status", "started_at", "finished_at", "recipient_count", "published_at", "updated_at"]
         )
+        # Published now: the archive and the front page's newsletter box show it.
+        transaction.on_commit(bump_archive_version)
         transaction.on_commit(lambda: dispatch_queued(issue_id=issue.pk, only_due=False))
     return count
 

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,6 +22,7 @@ from .models import (
     TargetGroup,
 )
 from .search import organisations_naming, refresh_search_index
+from .selectors.municipal import bump_contacts_version
 from .services.municipal import municipal_contact_scope, municipal_contact_scope_changed
 
 
@@ -105,6 +106,16 @@ class MunicipalContactAdmin(admin.ModelAdmin):
         municipal_contact_scope_changed(
             contact=form.instance, before=request._scope_before, actor=request.user, request=request
         )
+        # Municipality pages, cached whole for anonymous visitors, show the public contacts.
+        transaction.on_commit(bump_contacts_version)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(bump_contacts_version)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(bump_contacts_version)
 
     @admin.display(description=_("municipalities"))
     def municipality_names(self, contact: MunicipalContact) -> str:

@@ -8,13 +8,18 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.audit import register_action_labels
-        from portal.registry import register_home_section
+        from portal.registry import lazy, register_home_section
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
         from .permissions import register
 
         register()
-        register_home_section("organisations/_home_directory.html", _home_section, order=10)
+        register_home_section(
+            "organisations/_home_directory.html",
+            _home_section,
+            order=10,
+            version=lazy("organisations.search.directory_version"),
+        )
         register_action_labels(
             {
                 "organisations.claim.created": _("Claim submitted"),

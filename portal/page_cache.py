@@ -1,8 +1,11 @@
 """Whole pages for anonymous visitors, kept in the cache under the version of what they show.
 
-Only for views whose every part comes from one versioned source, so a cached page is never older
-than that source: the directory's list is its associations and counts, and the directory's version
+Only for views whose every part comes from versioned sources, so a cached page is never older
+than they are: the directory's list is its associations and counts, and the directory's version
 changes with every committed change to a listing (``organisations.search.bump_directory_version``).
+The front page, a listing and a municipality page also show other apps' sections: the key holds
+each section's version too (``portal.registry.sections_version``), and sections that change with
+time alone (upcoming events end) bound the page's lifetime (``sections_max_age``).
 A visitor with a session or a pending message gets the view itself (their page differs: the
 account menu, export links, the message), and a response that sets a cookie or carries a form
 token is never stored.
@@ -47,18 +50,30 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 def page_key(request: HttpRequest, version: object) -> str:
     query = sorted(request.GET.lists())
     state = (request.scheme, request.get_host(), request.path, query, get_language(), settings.PORTAL_REGIONS)
+    # Several sections' versions read "3.17.2": no spaces or brackets in a cache key.
+    version = ".".join(map(str, version)) if isinstance(version, tuple) else version
     return f"portal:page:{version}:{hashlib.sha256(repr(state).encode()).hexdigest()[:40]}"
 
 
-def cache_anonymous_page(version: Callable[[], object], *, seconds: int = PAGE_CACHE_SECONDS):
-    """Serve an anonymous GET from the cache while ``version()`` is unchanged."""
+def cache_anonymous_page(
+    version: Callable[[], object | None], *, seconds: int | Callable[[], int] = PAGE_CACHE_SECONDS
+):
+    """Serve an anonymous GET from the cache while ``version()`` is unchanged.
+
+    ``version()`` gives ``None`` when part of the page has no version (a section registered
+    without one): such a page is rendered for every request. ``seconds`` may be a callable, for
+    pages whose parts change with time alone (see ``portal.registry.sections_max_age``).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _anonymous_get(request):
                 return view(request, *args, **kwargs)
-            key = page_key(request, version())
+            current = version()
+            if current is None:
+                return view(request, *args, **kwargs)
+            key = page_key(request, current)
             cached = cache.get(key)
             if cached is not None:
                 content_type, content = cached
@@ -68,7 +83,8 @@ def cache_anonymous_page(version: Callable[[], object], *, seconds: int = PAGE_C
                 return response
             response = view(request, *args, **kwargs)
             if _storable(request, response):
-                cache.set(key, (response["Content-Type"], response.content), seconds)
+                lifetime = seconds() if callable(seconds) else seconds
+                cache.set(key, (response["Content-Type"], response.content), lifetime)
             return response
 
         return wrapped

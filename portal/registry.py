@@ -28,6 +28,12 @@ class HomeSection:
     template_name: str
     context: Callable[[HttpRequest], dict[str, Any]]
     order: int = 100
+    # What the section shows changes only when this value does (``None``: unknown, so a page
+    # showing the section is never cached whole; see ``sections_version``).
+    version: Callable[[], object] | None = None
+    # The section changes with time alone (an event ends, a scheduled item appears): a page
+    # showing it is kept at most this many seconds even while its version stands.
+    max_age: int | None = None
 
 
 _capabilities: dict[str, Capability] = {}
@@ -51,10 +57,20 @@ def capabilities() -> list[Capability]:
 
 
 def register_home_section(
-    template_name: str, context: Callable[[HttpRequest], dict[str, Any]], *, order: int = 100
+    template_name: str,
+    context: Callable[[HttpRequest], dict[str, Any]],
+    *,
+    order: int = 100,
+    version: Callable[[], object] | None = None,
+    max_age: int | None = None,
 ) -> None:
-    """Add a section to the front page: a template and the callable that gives its context."""
-    _home_sections[template_name] = HomeSection(template_name, context, order)
+    """Add a section to the front page: a template and the callable that gives its context.
+
+    ``version()`` is moved (after the commit) by every change to what the section shows, and
+    ``max_age`` bounds how long it stays right without one: with both, the whole front page can
+    be cached for anonymous visitors (``portal.page_cache``).
+    """
+    _home_sections[template_name] = HomeSection(template_name, context, order, version, max_age)
 
 
 def home_sections() -> list[HomeSection]:
@@ -66,24 +82,48 @@ class PageSection:
     template_name: str
     context: Callable[..., dict[str, Any]]
     order: int = 100
+    version: Callable[[], object] | None = None
+    max_age: int | None = None
 
 
 _page_sections: dict[str, dict[str, PageSection]] = {}
 
 
 def register_page_section(
-    page: str, template_name: str, context: Callable[..., dict[str, Any]], *, order: int = 100
+    page: str,
+    template_name: str,
+    context: Callable[..., dict[str, Any]],
+    *,
+    order: int = 100,
+    version: Callable[[], object] | None = None,
+    max_age: int | None = None,
 ) -> None:
     """Add a section to another app's page (``"municipality"``, ``"organisation"``).
 
     ``context(request, obj)`` gives the section's context for the page's object: the page's owner
-    renders whatever was registered without knowing the apps that registered it.
+    renders whatever was registered without knowing the apps that registered it. ``version`` and
+    ``max_age`` are as for ``register_home_section``.
     """
-    _page_sections.setdefault(page, {})[template_name] = PageSection(template_name, context, order)
+    _page_sections.setdefault(page, {})[template_name] = PageSection(template_name, context, order, version, max_age)
 
 
 def page_sections(page: str) -> list[PageSection]:
     return sorted(_page_sections.get(page, {}).values(), key=lambda section: (section.order, section.template_name))
+
+
+def sections_version(sections: list[HomeSection] | list[PageSection]) -> tuple[object, ...] | None:
+    """The versions of all ``sections`` together, or ``None`` when one of them has none."""
+    versions = []
+    for section in sections:
+        if section.version is None:
+            return None
+        versions.append(section.version())
+    return tuple(versions)
+
+
+def sections_max_age(sections: list[HomeSection] | list[PageSection], default: int) -> int:
+    """How long a page showing ``sections`` stays right without a version change."""
+    return min([default, *(section.max_age for section in sections if section.max_age is not None)])
 
 
 @dataclass(frozen=True)

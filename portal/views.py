@@ -1,6 +1,7 @@
 import sys
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -8,21 +9,54 @@ from django.template import loader
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from .page_cache import PAGE_CACHE_SECONDS, cache_anonymous_page
 from .readiness import readiness
-from .registry import home_sections
+from .registry import home_sections, sections_max_age, sections_version
+
+
+def home_version() -> tuple[object, ...] | None:
+    return sections_version(home_sections())
+
+
+def home_max_age() -> int:
+    return sections_max_age(home_sections(), PAGE_CACHE_SECONDS)
 
 
 @require_GET
+# The front page is its sections: whole for anonymous visitors while none of them changed.
+@cache_anonymous_page(home_version, seconds=home_max_age)
 def home(request):
     """The front page: the sections the apps registered (``portal.registry``), in their order."""
-    sections = [
-        render_to_string(section.template_name, section.context(request), request=request)
-        for section in home_sections()
-    ]
-    return render(request, "portal/home.html", {"sections": sections})
+    return render(request, "portal/home.html", {"sections": _home_sections_html(request)})
+
+
+def _home_sections_html(request) -> list[str]:
+    """The sections rendered, shared by every anonymous visitor while their versions stand.
+
+    The whole page is cached per address, and campaign links (``?utm_content=…``, carried into the
+    language links) make many addresses of one front page: their first visits reuse these.
+    """
+
+    def rendered() -> list[str]:
+        return [
+            render_to_string(section.template_name, section.context(request), request=request)
+            for section in home_sections()
+        ]
+
+    version = home_version()
+    if version is None or request.user.is_authenticated:
+        return rendered()
+    key = f"portal:home-sections:{'.'.join(map(str, version))}:{get_language()}:{','.join(settings.PORTAL_REGIONS)}"
+    sections = cache.get(key)
+    if sections is None:
+        sections = rendered()
+        cache.set(key, sections, home_max_age())
+    return [mark_safe(html) for html in sections]  # noqa: S308  (our own templates' output)
 
 
 @require_GET

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 
 from ..models import Municipality, Organisation
 from ..search import mask_bits
 from .directory import name_ordering
+
+CONTACTS_VERSION_KEY = "organisations:municipal-contacts-version"
+
+
+def bump_contacts_version() -> None:
+    """Tell cached municipality pages that the public municipal contacts changed (after the commit)."""
+    try:
+        cache.incr(CONTACTS_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTACTS_VERSION_KEY, 1, None)
+
+
+def contacts_version() -> int:
+    """Moved by every municipal contact saved or deleted in the admin (their only editor)."""
+    return cache.get_or_set(CONTACTS_VERSION_KEY, 1, None)
+
 
 SAMPLE_SQL = """
 SELECT s.sector_id, o.id

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,8 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from portal.page_cache import cache_anonymous_page
-from portal.registry import render_page_sections
+from portal.page_cache import PAGE_CACHE_SECONDS, cache_anonymous_page
+from portal.registry import page_sections, render_page_sections, sections_max_age, sections_version
 
 from ..filters import Sort
 from ..models import Municipality, Organisation, Sector
@@ -23,7 +24,7 @@ from ..permissions import can_view_organisation, municipal_scope, visible_contac
 from ..search import directory_version
 from ..selectors.chosen import chosen_filter_chips
 from ..selectors.directory import Directory, directory_total, municipality_sector_counts
-from ..selectors.municipal import municipality_sector_samples
+from ..selectors.municipal import contacts_version, municipality_sector_samples
 from ..selectors.reference import directory_reference
 
 PAGE_SIZE = 20
@@ -121,7 +122,23 @@ def organisation_json_ld(request, organisation: Organisation) -> str:
     return _json_ld(data)
 
 
+def _page_version(page: str, *own: Callable[[], object]):
+    """A page of the directory's own with other apps' sections: cached under all their versions."""
+
+    def version() -> tuple[object, ...] | None:
+        sections = sections_version(page_sections(page))
+        return None if sections is None else (directory_version(), *(part() for part in own), *sections)
+
+    return version
+
+
+def _page_max_age(page: str):
+    return lambda: sections_max_age(page_sections(page), PAGE_CACHE_SECONDS)
+
+
 @require_GET
+# The listing (moved with the directory's version) and the apps' sections about it.
+@cache_anonymous_page(_page_version("organisation"), seconds=_page_max_age("organisation"))
 def organisation_detail(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.select_related("home_municipality__region"), slug=slug)
     # Drafts and pending listings look exactly like missing ones to everybody else.
@@ -185,6 +202,8 @@ def municipality_list(request):
 
 
 @require_GET
+# Also the municipality's public contacts (organisations/_municipal_contacts.html).
+@cache_anonymous_page(_page_version("municipality", contacts_version), seconds=_page_max_age("municipality"))
 def municipality_detail(request, key: str):
     lookup = {"code": key} if key.isdigit() else {"slug": key}
     municipality = get_object_or_404(Municipality.objects.served().select_related("region"), **lookup)
