@@ -20,13 +20,43 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 # As long as the facet counts: a page differs per filter, search and page number, so unused ones
 # should leave Redis soon.
 PAGE_CACHE_SECONDS = 300
+# Campaign and click identifiers that newsletters and social media append to links. No page reads
+# them, so every tagged address of a page is that page: without this, each newsletter recipient's
+# tagged link would render (and cache) the page anew.
+TRACKING_PARAMETERS = frozenset(
+    {
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "utm_id",
+        "fbclid",
+        "gclid",
+        "mc_cid",
+        "mc_eid",
+    }
+)
+
+
+def _drop_tracking_parameters(request: HttpRequest) -> None:
+    """Forget the tracking parameters of an anonymous request before the page is looked up or
+    rendered, so the page (its language links, chips and paging included) is the same for all."""
+    if TRACKING_PARAMETERS.isdisjoint(request.GET):
+        return
+    kept = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if name not in TRACKING_PARAMETERS:
+            kept.setlist(name, values)
+    request.GET = kept
+    request.META["QUERY_STRING"] = kept.urlencode()
 
 
 def _anonymous_get(request: HttpRequest) -> bool:
@@ -70,6 +100,7 @@ def cache_anonymous_page(
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _anonymous_get(request):
                 return view(request, *args, **kwargs)
+            _drop_tracking_parameters(request)
             current = version()
             if current is None:
                 return view(request, *args, **kwargs)

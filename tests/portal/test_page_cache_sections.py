@@ -138,18 +138,31 @@ def test_a_cached_municipality_page_shows_a_contact_made_public_in_the_admin(cli
         assert "Tiina Tervolainen" in client.get(path).content.decode()
 
 
-def test_another_address_of_the_front_page_reuses_the_rendered_sections_until_one_changes(
+def test_campaign_addresses_of_the_front_page_share_its_cached_page_until_a_section_changes(
     client, django_assert_num_queries
 ):
     make_organisation("Kuopion Kuoroyhdistys ry")
     pending = EventFactory(title="Kuopion järjestöfoorumi", status=Event.Status.PENDING)
     client.get("/", {"utm_content": "kirje-1"})
-    # A campaign link's first visit: the page is its own (its language links carry the parameter),
-    # the sections are the ones already rendered.
+    # Another campaign link is the same page: the tracking parameter is forgotten, in the language
+    # links too, so the page cached for the first link serves it.
     with django_assert_num_queries(0):
         html = client.get("/", {"utm_content": "kirje-2"}).content.decode()
-    assert "utm_content=kirje-2" in html
+    assert "utm_content" not in html
+    assert html == client.get("/").content.decode()
     assert "Kuopion järjestöfoorumi" not in html
     _on_commit(lambda: event_approve(moderator=make_moderator(), event=pending))
     assert "Kuopion järjestöfoorumi" in client.get("/", {"utm_content": "kirje-3"}).content.decode()
     assert "Kuopion järjestöfoorumi" in client.get("/sv/", {"utm_content": "kirje-3"}).content.decode()
+
+
+def test_a_tagged_directory_address_is_the_untagged_page_and_other_parameters_still_count(client):
+    make_organisation("Kuopion Kuoroyhdistys ry")
+    make_organisation("Juvan Shakkikerho ry", municipality="178")
+    url = reverse("organisations:list")
+    tagged = client.get(url, {"q": "kuoro", "utm_source": "uutiskirje", "fbclid": "abc"}).content.decode()
+    assert tagged == client.get(url, {"q": "kuoro"}).content.decode()
+    assert "utm_source" not in tagged and "fbclid" not in tagged
+    assert "Kuopion Kuoroyhdistys ry" in tagged
+    other = client.get(url, {"q": "shakki", "utm_source": "uutiskirje"}).content.decode()
+    assert "Juvan Shakkikerho ry" in other and "Kuopion Kuoroyhdistys ry" not in other
