@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Prefetch
+
+from portal.versions import bump_version, current_version
 
 from .models import (
     BallotChoice,
@@ -131,15 +132,12 @@ HOME_VERSION_KEY = "council:home-version"
 
 def bump_home_version() -> None:
     """Tell cached pages that the council's front-page box changed (after the change commits)."""
-    try:
-        cache.incr(HOME_VERSION_KEY)
-    except ValueError:
-        cache.set(HOME_VERSION_KEY, 1, None)
+    bump_version(HOME_VERSION_KEY)
 
 
 def home_version() -> int:
     """Moved by every saved news item and meeting: what ``home_section`` shows."""
-    return cache.get_or_set(HOME_VERSION_KEY, 1, None)
+    return current_version(HOME_VERSION_KEY)
 
 
 def home_section(request) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from organisations.models import Municipality, Organisation
+from portal.versions import bump_version, current_version
 
 from .models import Event, Registration
 
@@ -32,14 +33,11 @@ SECTION_EVENT_COUNT = 10
 
 def bump_calendar_version() -> None:
     """Tell cached feeds that events changed (called after the change commits)."""
-    try:
-        cache.incr(CALENDAR_VERSION_KEY)
-    except ValueError:
-        cache.set(CALENDAR_VERSION_KEY, 1, None)
+    bump_version(CALENDAR_VERSION_KEY)
 
 
 def calendar_version() -> int:
-    return cache.get_or_set(CALENDAR_VERSION_KEY, 1, None)
+    return current_version(CALENDAR_VERSION_KEY)
 
 
 def cached_feed(key: str, build) -> bytes:

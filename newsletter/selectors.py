@@ -3,13 +3,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from portal.registry import NewsletterItem, newsletter_section
+from portal.versions import bump_version, current_version
 
 from .models import Issue, Subscriber
 
@@ -40,15 +40,12 @@ ARCHIVE_VERSION_KEY = "newsletter:archive-version"
 
 def bump_archive_version() -> None:
     """Tell cached pages that the published issues changed (after the change commits)."""
-    try:
-        cache.incr(ARCHIVE_VERSION_KEY)
-    except ValueError:
-        cache.set(ARCHIVE_VERSION_KEY, 1, None)
+    bump_version(ARCHIVE_VERSION_KEY)
 
 
 def archive_version() -> int:
     """Moved whenever an issue is published (starts sending) or edited in the admin."""
-    return cache.get_or_set(ARCHIVE_VERSION_KEY, 1, None)
+    return current_version(ARCHIVE_VERSION_KEY)
 
 
 def home_section(request) -> dict:

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 
-from portal.request_memo import forget, remembered
+from portal.versions import bump_version, current_version
 
 from ..exports.names import RELATED_NAME_FIELDS, related_names_rows, related_names_sql
 from ..models import (
@@ -110,16 +109,12 @@ def organisations_naming(reference) -> list[int]:
 
 def bump_directory_version() -> None:
     """Tell cached directory figures (facet counts) that the associations changed."""
-    try:
-        cache.incr(DIRECTORY_VERSION_KEY)
-    except ValueError:
-        cache.set(DIRECTORY_VERSION_KEY, 1, None)
-    forget(DIRECTORY_VERSION_KEY)
+    bump_version(DIRECTORY_VERSION_KEY)
 
 
 def directory_version() -> int:
     """The version of the directory's cached figures, read from the cache once per request."""
-    return remembered(DIRECTORY_VERSION_KEY, lambda: cache.get_or_set(DIRECTORY_VERSION_KEY, 1, None))
+    return current_version(DIRECTORY_VERSION_KEY)
 
 
 def bit_mask(primary_keys: Iterable[int]) -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
+
+from portal.versions import bump_version, current_version
 
 from ..models import Municipality, Organisation
 from ..search import mask_bits
@@ -17,15 +18,12 @@ CONTACTS_VERSION_KEY = "organisations:municipal-contacts-version"
 
 def bump_contacts_version() -> None:
     """Tell cached municipality pages that the public municipal contacts changed (after the commit)."""
-    try:
-        cache.incr(CONTACTS_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTACTS_VERSION_KEY, 1, None)
+    bump_version(CONTACTS_VERSION_KEY)
 
 
 def contacts_version() -> int:
     """Moved by every municipal contact saved or deleted in the admin (their only editor)."""
-    return cache.get_or_set(CONTACTS_VERSION_KEY, 1, None)
+    return current_version(CONTACTS_VERSION_KEY)
 
 
 SAMPLE_SQL = """
