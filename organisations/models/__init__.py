@@ -23,7 +23,7 @@ from .reference import (
     Sector,
     TargetGroup,
 )
-from .search import OrganisationRelatedNames, OrganisationSearchEntry
+from .search import DirectoryCell, OrganisationRelatedNames, OrganisationSearchEntry
 from .selfservice import ClaimRequest, ConfirmationReminder, Editorship, Invitation, InvitationQuerySet
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "NAME_SIMILARITY_THRESHOLD",
     "ClaimRequest",
     "ConfirmationReminder",
+    "DirectoryCell",
     "Editorship",
     "ExportLog",
     "HistoricalOrganisation",

@@ -4,7 +4,8 @@ The services refresh the index on every write, but the admin, the shell, a data 
 ``queryset.update()`` bypass them. ``search_index_repair`` recomputes what each association's
 index rows should hold (the same computation as ``refresh_search_index``), compares it with what
 is stored and rebuilds only the associations that differ; a nightly task and
-``manage.py repair_search_index`` run it.
+``manage.py repair_search_index`` run it, and count the directory's cells again should they
+disagree with the associations.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from django.db import transaction
 from ..exports.names import RELATED_NAME_FIELDS, related_names_rows
 from ..models import Municipality, Organisation, OrganisationRelatedNames, OrganisationSearchEntry, Sector, TargetGroup
 from . import fts
-from .index import BATCH_SIZE, bit_mask, refresh_search_index, search_document
+from .cells import differing_cells, rebuild_cells
+from .index import BATCH_SIZE, bit_mask, bump_directory_version, refresh_search_index, search_document
 
 ENTRY_FIELDS = [
     "status",
@@ -119,4 +121,14 @@ def search_index_repair() -> int:
     if fts.enabled():
         # Their words would linger in the vocabulary that similar names are picked from.
         fts.delete_orphans()
-    return repaired
+    return repaired + directory_cells_repair()
+
+
+def directory_cells_repair() -> int:
+    """Count the directory's cells again if any disagrees with the associations (only a restore
+    or a session that disabled the triggers gets them there); return how many disagreed."""
+    differing = differing_cells()
+    if differing:
+        rebuild_cells()
+        transaction.on_commit(bump_directory_version)
+    return differing

@@ -368,7 +368,7 @@ def test_facet_counts_without_postgresql_agree_with_the_sql(directory, params):
     directory_filter = Directory(data)
     candidates = directory_filter.filtered(excluding=directory_filter.FACETS, ranked=False).order_by()
     tests = directory_filter._facet_tests()
-    in_sql = directory_filter._count_facets_sql(candidates, tests)
+    in_sql = directory_filter._count_facets()
     in_python = directory_filter._count_facets_python(candidates, tests)
     assert in_sql == in_python
     assert sum(in_sql["kunta"].values()) > 0
