@@ -22,8 +22,10 @@ class ForumsConfig(AppConfig):
         from . import personal_data  # noqa: F401  (sections of "download my data")
 
         # The sections list upcoming events, and an event leaves them when it ends, with no change
-        # to move the calendar's version: pages showing them are kept a minute at most (as the
-        # calendar's own cached list), so a finished event shows at most a minute too long.
+        # to move the calendar's version. The front page is kept a minute at most (as the
+        # calendar's own cached list), so a finished event shows at most a minute too long; a
+        # municipality page or a listing is kept until its first listed event ends
+        # (portal.page_cache.page_changes_at), or while the versions hold when none is listed.
         calendar_version = lazy("forums.selectors.calendar_version")
         register_home_section(
             "forums/_home_section.html",
@@ -37,14 +39,12 @@ class ForumsConfig(AppConfig):
             "forums/_event_section.html",
             lazy("forums.selectors.municipality_section"),
             version=calendar_version,
-            max_age=UPCOMING_SECTION_MAX_AGE,
         )
         register_page_section(
             "organisation",
             "forums/_event_section.html",
             lazy("forums.selectors.organisation_section"),
             version=calendar_version,
-            max_age=UPCOMING_SECTION_MAX_AGE,
         )
         register_newsletter_section(
             "upcoming_events", _("Upcoming events"), lazy("forums.selectors.newsletter_upcoming_events"), order=20

@@ -20,15 +20,18 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from organisations.models import Municipality, Organisation
+from portal.page_cache import page_changes_at
 from portal.versions import bump_version, current_version
 
-from .models import Event, Registration
+from .models import Event, EventOrganiser, Registration
 
 CALENDAR_VERSION_KEY = "forums:calendar-version"
 FEED_CACHE_SECONDS = 600
 RESULTS_CACHE_SECONDS = 60
 HOME_EVENT_COUNT = 5
 SECTION_EVENT_COUNT = 10
+# The set is keyed by the calendar's version; the expiry only bounds how long unused ones stay.
+ORGANISERS_CACHE_SECONDS = 3600
 
 
 def bump_calendar_version() -> None:
@@ -105,13 +108,41 @@ def municipality_section(request, municipality: Municipality) -> dict:
         .filter(Q(municipality=municipality) | Q(organiser_municipalities=municipality))
         .distinct()
     )
-    return {"section_events": list(events[:SECTION_EVENT_COUNT]), "section_municipality": municipality}
+    section_events = list(events[:SECTION_EVENT_COUNT])
+    _page_changes_when_events_end(request, section_events)
+    return {"section_events": section_events, "section_municipality": municipality}
 
 
 def organisation_section(request, organisation: Organisation) -> dict:
-    """An association's listing: the events it organises (template forums/_event_section.html)."""
-    events = upcoming_public_events().organised_by_organisations([organisation])
-    return {"section_events": list(events[:SECTION_EVENT_COUNT]), "section_organisation": organisation}
+    """An association's listing: the events it organises (template forums/_event_section.html).
+
+    Most associations organise none: those not among the organisers of upcoming events need no
+    query. The list is kept per calendar version (an event or organiser added moves it); an event
+    that has ended since only makes its organisers' listings ask the database again.
+    """
+    events: list[Event] = []
+    if organisation.pk in organisers_of_upcoming_events():
+        events = list(upcoming_public_events().organised_by_organisations([organisation])[:SECTION_EVENT_COUNT])
+    _page_changes_when_events_end(request, events)
+    return {"section_events": events, "section_organisation": organisation}
+
+
+def organisers_of_upcoming_events() -> frozenset[int]:
+    key = f"forums:upcoming-organisers:{calendar_version()}"
+    organisers = cache.get(key)
+    if organisers is None:
+        upcoming = Event.objects.public().upcoming()
+        organisers = frozenset(
+            EventOrganiser.objects.filter(event__in=upcoming).values_list("organisation_id", flat=True)
+        )
+        cache.set(key, organisers, ORGANISERS_CACHE_SECONDS)
+    return organisers
+
+
+def _page_changes_when_events_end(request, events: list[Event]) -> None:
+    # A listed event leaves the section when it ends, with no change to the calendar's version.
+    if events:
+        page_changes_at(request, min(event.ends_at for event in events))
 
 
 class MonthEvent(NamedTuple):

@@ -5,7 +5,9 @@ than they are: the directory's list is its associations and counts, and the dire
 changes with every committed change to a listing (``organisations.search.bump_directory_version``).
 The front page, a listing and a municipality page also show other apps' sections: the key holds
 each section's version too (``portal.registry.sections_version``), and sections that change with
-time alone (upcoming events end) bound the page's lifetime (``sections_max_age``).
+time alone (upcoming events end) bound the page's lifetime: by a fixed ``max_age``
+(``sections_max_age``), or, better, by saying while rendering when their content changes
+(``page_changes_at``): a listing with no events coming up then stays cached until its versions move.
 A visitor with a session or a pending message gets the view itself (their page differs: the
 account menu, export links, the message), and a response that sets a cookie or carries a form
 token is never stored.
@@ -14,13 +16,16 @@ token is never stored.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
@@ -77,6 +82,22 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def page_changes_at(request: HttpRequest, moment: datetime) -> None:
+    """Tell the page cache that the page being rendered changes by itself at ``moment`` (an event
+    it lists as coming up ends then): its cached copy must not outlive that."""
+    earliest = getattr(request, "_page_changes_at", None)
+    if earliest is None or moment < earliest:
+        request._page_changes_at = moment
+
+
+def _lifetime(request: HttpRequest, seconds: int) -> int:
+    changes_at = getattr(request, "_page_changes_at", None)
+    if changes_at is None:
+        return seconds
+    # Rounded up, at least a second: a cache timeout of 0 would keep nothing at all.
+    return max(1, min(seconds, math.ceil((changes_at - timezone.now()).total_seconds())))
+
+
 def page_key(request: HttpRequest, version: object) -> str:
     query = sorted(request.GET.lists())
     state = (request.scheme, request.get_host(), request.path, query, get_language(), settings.PORTAL_REGIONS)
@@ -114,7 +135,7 @@ def cache_anonymous_page(
                 return response
             response = view(request, *args, **kwargs)
             if _storable(request, response):
-                lifetime = seconds() if callable(seconds) else seconds
+                lifetime = _lifetime(request, seconds() if callable(seconds) else seconds)
                 cache.set(key, (response["Content-Type"], response.content), lifetime)
             return response
 

@@ -43,6 +43,10 @@ class DirectoryReference:
         options = self.by_value[facet]
         return [options[value] for value in values if value in options]
 
+    def in_bit_set(self, options: tuple[Option, ...], mask: int) -> list[Option]:
+        """The sectors, target groups or languages whose bits are set in an association's bit set."""
+        return [option for option in options if mask >> option.pk & 1]
+
 
 def _load_reference() -> DirectoryReference:
     served_regions = tuple(

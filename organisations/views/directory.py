@@ -7,7 +7,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -19,7 +18,7 @@ from portal.page_cache import PAGE_CACHE_SECONDS, cache_anonymous_page
 from portal.registry import page_sections, render_page_sections, sections_max_age, sections_version
 
 from ..filters import Sort
-from ..models import Municipality, Organisation, Sector
+from ..models import Municipality, Organisation, OrganisationRelatedNames, Sector
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
 from ..search import directory_version
 from ..selectors.chosen import chosen_filter_chips
@@ -80,7 +79,22 @@ def _json_ld(data: dict) -> str:
     return mark_safe(json.dumps(data, ensure_ascii=False, indent=None).translate(JSON_SCRIPT_ESCAPES))  # noqa: S308
 
 
-def organisation_json_ld(request, organisation: Organisation) -> str:
+def municipalities_of_activity(organisation: Organisation) -> tuple[str, list[str]]:
+    """The municipalities of activity as a listing shows them ("A, B", in the active language)
+    and their Finnish names: from the association's kept related names (no query when they came
+    with it), from its many-to-many table before the search index has written them."""
+    try:
+        names = organisation.related_names
+    except OrganisationRelatedNames.DoesNotExist:
+        municipalities = list(organisation.municipalities.all())
+        return ", ".join(municipality.name for municipality in municipalities), [m.name_fi for m in municipalities]
+    shown = names.municipalities_sv if (get_language() or "fi")[:2] == "sv" else names.municipalities_fi
+    return shown, [name for name in names.municipalities_fi.split(", ") if name]
+
+
+def organisation_json_ld(
+    request, organisation: Organisation, area_names_fi: list[str], language_codes: list[str]
+) -> str:
     data: dict = {
         "@context": "https://schema.org",
         "@type": "NGO",
@@ -110,13 +124,12 @@ def organisation_json_ld(request, organisation: Organisation) -> str:
     address["addressLocality"] = organisation.post_office or organisation.home_municipality.name_fi
     address["addressRegion"] = organisation.home_municipality.region.name_fi
     data["address"] = address
-    areas = [organisation.home_municipality, *organisation.municipalities.all()]
     data["areaServed"] = [
         {"@type": "AdministrativeArea", "name": name}
-        for name in dict.fromkeys(municipality.name_fi for municipality in areas)
+        for name in dict.fromkeys([organisation.home_municipality.name_fi, *area_names_fi])
     ]
-    if organisation.languages.all():
-        data["knowsLanguage"] = [language.code for language in organisation.languages.all()]
+    if language_codes:
+        data["knowsLanguage"] = language_codes
     if organisation.information_confirmed_at:
         data["dateModified"] = organisation.information_confirmed_at.date().isoformat()
     return _json_ld(data)
@@ -140,7 +153,9 @@ def _page_max_age(page: str):
 # The listing (moved with the directory's version) and the apps' sections about it.
 @cache_anonymous_page(_page_version("organisation"), seconds=_page_max_age("organisation"))
 def organisation_detail(request, slug: str):
-    organisation = get_object_or_404(Organisation.objects.select_related("home_municipality__region"), slug=slug)
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("home_municipality__region", "related_names"), slug=slug
+    )
     # Drafts and pending listings look exactly like missing ones to everybody else.
     if not can_view_organisation(request.user, organisation):
         raise Http404
@@ -160,8 +175,8 @@ def listing_article(request, organisation: Organisation) -> tuple[str, str]:
 
     What an anonymous visitor sees is the same for all of them: kept per directory version (moved
     by every change to a listing, its relations or the names of its sectors and places), the
-    listing's own last change and confirmation, and the language, so four queries for its sectors,
-    target groups, languages and municipalities are made once, not on every visit.
+    listing's own last change and confirmation, and the language, so the query for its
+    municipalities is made once, not on every visit.
     """
     anonymous = not request.user.is_authenticated
     # The schema.org data holds absolute addresses: the host is part of what is rendered.
@@ -172,7 +187,15 @@ def listing_article(request, organisation: Organisation) -> tuple[str, str]:
         cached = cache.get(key)
         if cached is not None:
             return cached
-    prefetch_related_objects([organisation], "sectors", "target_groups", "languages", "municipalities")
+    # Sectors, target groups and languages from the association's bit sets and the cached
+    # reference snapshot: one query (its municipalities) where there were four.
+    reference = directory_reference()
+    classifications = {
+        "sectors": reference.in_bit_set(reference.sectors, organisation.sector_mask),
+        "target_groups": reference.in_bit_set(reference.target_groups, organisation.target_group_mask),
+        "languages": reference.in_bit_set(reference.languages, organisation.language_mask),
+    }
+    areas, area_names_fi = municipalities_of_activity(organisation)
     as_municipal_contact = (
         request.user.is_authenticated
         and municipal_scope(request.user).filter(pk=organisation.home_municipality_id).exists()
@@ -184,9 +207,14 @@ def listing_article(request, organisation: Organisation) -> tuple[str, str]:
         if field in contact_fields and getattr(organisation, field)
     }
     article = render_to_string(
-        "organisations/_organisation_article.html", {"organisation": organisation, "contact": contact}, request=request
+        "organisations/_organisation_article.html",
+        {"organisation": organisation, "contact": contact, "areas": areas, **classifications},
+        request=request,
     )
-    json_ld = organisation_json_ld(request, organisation) if organisation.is_public else ""
+    language_codes = [language.value for language in classifications["languages"]]
+    json_ld = (
+        organisation_json_ld(request, organisation, area_names_fi, language_codes) if organisation.is_public else ""
+    )
     if anonymous:
         cache.set(key, (article, str(json_ld)), FRAGMENT_CACHE_SECONDS)
     return article, json_ld

@@ -1,10 +1,14 @@
 """Whole front pages, listings and municipality pages for anonymous visitors, cached under the
 versions of every section they show (the directory's and the other apps')."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from council.models import NewsItem
 from council.services import news_save
@@ -89,6 +93,45 @@ def test_a_cached_municipality_page_makes_no_queries_and_shows_a_new_event(clien
     _on_commit(lambda: event_approve(moderator=make_moderator(), event=event))
     for path in ("/kunnat/844/", "/sv/kunnat/844/"):
         assert "Tervon kyläilta" in client.get(path).content.decode()
+
+
+def test_a_cached_listing_and_municipality_page_drop_an_event_the_moment_it_ends(client, django_assert_num_queries):
+    """No version moves when an event ends: the pages listing it are kept only until then (and
+    pages listing no event stay cached longer than the front page's minute)."""
+    choir = make_organisation("Tervon Laulajat ry", municipality="844")
+    tervo = Municipality.objects.get(code="844")
+    ends_at = timezone.now() + timedelta(seconds=2)
+    event = EventFactory(
+        title="Laulajien iltapäiväkonsertti",
+        municipality=tervo,
+        starts_at=ends_at - timedelta(hours=2),
+        ends_at=ends_at,
+    )
+    event.organiser_organisations.add(choir)
+    paths = (choir.get_absolute_url(), "/kunnat/844/")
+    for path in paths:
+        assert "Laulajien iltapäiväkonsertti" in client.get(path).content.decode()
+        with django_assert_num_queries(0):
+            assert "Laulajien iltapäiväkonsertti" in client.get(path).content.decode()
+    time.sleep(max(0.0, (ends_at - timezone.now()).total_seconds()) + 1.1)
+    for path in paths:
+        html = client.get(path).content.decode()
+        assert "Laulajien iltapäiväkonsertti" not in html
+        assert "Tulevia tapahtumia ei ole." in html
+    # With nothing listed that could end, the listing is kept as long as any page.
+    assert page_lifetime(client, choir.get_absolute_url()) > 60
+
+
+def page_lifetime(client, path: str) -> float:
+    """How long the page cache keeps the page at ``path`` after a visit (the tests' cache is
+    Django's local-memory cache, which keeps each key's expiry time beside it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client.get(path)
+    keys = [key for key in cache._cache if ":portal:page:" in key]
+    assert len(keys) == 1
+    return cache._expire_info[keys[0]] - time.time()
 
 
 @pytest.mark.parametrize("path", ["/", "/kunnat/297/", "listing"])

@@ -54,6 +54,8 @@ def full_listing():
         contact_consent_at=timezone.now(),
     )
     organisation.municipalities.set(Municipality.objects.filter(code__in=["749", "686"]))
+    # As the services do after every change to a listing's relations.
+    refresh_search_index([organisation.pk])
     return organisation
 
 
@@ -122,6 +124,7 @@ def test_listing_has_schema_org_data_that_cannot_break_out_of_its_script(client,
     assert data["address"]["addressRegion"] == "Pohjois-Savo"
     assert data["taxID"] == "0737546-2"
     assert {area["name"] for area in data["areaServed"]} == {"Kuopio", "Siilinjärvi", "Rautalampi"}
+    assert sorted(data["knowsLanguage"]) == ["fi", "sv"]
     assert data["sameAs"] == ["https://kamarikuoro.example.org/", "https://facebook.example.org/kamarikuoro"]
     assert "contact_email" not in json.dumps(data)
 
@@ -134,9 +137,10 @@ def test_listing_in_swedish(client, full_listing):
 
 
 def test_listing_query_count_is_constant(client, full_listing):
-    """Organisation with municipality and region, then one query each for its sectors, target groups,
-    languages and municipalities, and the forums' events: as many with three of each as with one.
-    An anonymous visitor's next visit gets the whole page from the cache: none."""
+    """The organisation with its municipality, region and related names, and the organisers of
+    upcoming events (once per calendar version; sectors, target groups and languages come from
+    its bit sets): as many with three of each as with one. An anonymous visitor's next visit
+    gets the whole page from the cache: none. Another listing's first visit: its own row alone."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -149,16 +153,29 @@ def test_listing_query_count_is_constant(client, full_listing):
         return len(captured)
 
     directory_reference()  # the per-process reference caches
-    assert queries() == 6
+    assert queries() == 2
     assert queries() == 0
-    full_listing.sectors.add(*Sector.objects.exclude(slug="kulttuuri")[:2])
-    full_listing.target_groups.add(*TargetGroup.objects.exclude(slug="nuoret")[:2])
-    full_listing.languages.add(*Language.objects.exclude(code__in=["fi", "sv"])[:1])
+    sectors = Sector.objects.exclude(slug="kulttuuri")[:2]
+    groups = TargetGroup.objects.exclude(slug="nuoret")[:2]
+    language = Language.objects.exclude(code__in=["fi", "sv"]).first()
+    full_listing.sectors.add(*sectors)
+    full_listing.target_groups.add(*groups)
+    full_listing.languages.add(language)
     full_listing.municipalities.add(*Municipality.objects.filter(code__in=["140", "749"]))
+    # As the services do after every change to a listing's classifications.
+    refresh_search_index([full_listing.pk])
     cache.clear()
     directory_reference()
-    assert queries() == 6
+    assert queries() == 2
     assert queries() == 0
+    other = make_organisation("Siilinjärven Soittajat ry", sectors=("kulttuuri",))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(other.get_absolute_url()).status_code == 200
+    assert len(captured) == 1
+    html = client.get(full_listing.get_absolute_url()).content.decode()
+    for option in [*sectors, *groups, language]:
+        assert option.name_fi in html
+    assert f"?toimiala={sectors[0].slug}" in html
 
 
 def test_cached_listing_follows_edits_and_archiving(client):
