@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -102,6 +102,27 @@ def _breaker_for(location: str, *, open_seconds: float, warning_interval_seconds
         return breaker
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client with one ``redis.Redis`` per connection pool instead of one per call.
+
+    Django builds a new ``redis.Redis`` for every cache call, and its constructor fills some 170
+    response callbacks: with two calls per cached page (the versions, the page) that was a
+    fifth of the time of serving one. The pool holds the connections either way, and a
+    ``redis.Redis`` is safe to share between threads.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """``RedisCache`` that treats an unreachable Redis as an empty cache (see the module)."""
 
@@ -116,6 +137,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_timeout", 1.0)
         params["OPTIONS"] = options
         super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
         location = server if isinstance(server, str) else ",".join(server)
         self.breaker = _breaker_for(
             location, open_seconds=open_seconds, warning_interval_seconds=warning_interval_seconds

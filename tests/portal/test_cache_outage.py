@@ -107,6 +107,14 @@ def test_the_backend_caches_and_counts_on_a_real_redis(redis_cache):
     cache.ping()
 
 
+def test_the_backend_makes_one_redis_client_per_connection_pool_not_one_per_call(redis_cache):
+    first = cache._cache.get_client("a")
+    cache.set("key", 1)
+    assert cache.get("key") == 1
+    assert cache._cache.get_client("b", write=True) is first
+    assert first.connection_pool is cache._cache._get_connection_pool(write=True)
+
+
 def test_light_rate_limits_count_on_redis_and_fail_open_without_it(settings, redis_cache):
     # The decision (portal/cache.py): refusing every resident because the cache is down is worse.
     assert [within_limit("report:192.0.2.1", limit=2, window_seconds=60) for _ in range(3)] == [True, True, False]
