@@ -135,7 +135,28 @@ def listing_url_prefix() -> str:
     return prefix
 
 
-class Organisation(models.Model):
+class ListedName:
+    """An association's name in the active language and the address of its listing, from its
+    ``name``, ``name_sv`` and ``slug``: shared by ``Organisation`` and the light rows of pages
+    that link many listings (``organisations.selectors.municipal.SampleListing``)."""
+
+    name: str
+    name_sv: str
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        # A directory page links twenty listings, the sitemap thousands: the address is the same
+        # prefix for all of them, reversed once per language and URL configuration.
+        return listing_url_prefix() + self.slug + "/"
+
+    @property
+    def localised_name(self) -> str:
+        if (get_language() or "fi")[:2] == "sv" and self.name_sv:
+            return self.name_sv
+        return self.name
+
+
+class Organisation(ListedName, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PENDING = "pending", _("Waiting for moderation")
@@ -239,17 +260,6 @@ class Organisation(models.Model):
         indexes = [models.Index(fields=["status", "home_municipality"])]
 
     def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        # A directory page links twenty listings, the sitemap thousands: the address is the same
-        # prefix for all of them, reversed once per language and URL configuration.
-        return listing_url_prefix() + self.slug + "/"
-
-    @property
-    def localised_name(self) -> str:
-        if (get_language() or "fi")[:2] == "sv" and self.name_sv:
-            return self.name_sv
         return self.name
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -10,6 +11,7 @@ from django.db.models import QuerySet
 from portal.versions import bump_version, current_version
 
 from ..models import Municipality, Organisation
+from ..models.directory import ListedName
 from ..search import mask_bits
 from .directory import name_ordering
 
@@ -27,10 +29,10 @@ def contacts_version() -> int:
 
 
 SAMPLE_SQL = """
-SELECT s.sector_id, o.id
+SELECT s.sector_id, o.name, o.name_sv, o.slug
 FROM unnest(%s::bigint[]) AS s(sector_id)
 CROSS JOIN LATERAL (
-    SELECT id FROM organisations_organisation
+    SELECT id, name, name_sv, slug FROM organisations_organisation
     WHERE status = 'published' AND home_municipality_id = %s
       AND (sector_mask & (1::bigint << s.sector_id::int)) <> 0
     ORDER BY name COLLATE "fi-FI-x-icu", id
@@ -39,21 +41,30 @@ CROSS JOIN LATERAL (
 """
 
 
-def municipality_sector_samples(municipality: Municipality, sectors, *, size: int) -> dict[int, list[Organisation]]:
+@dataclass(frozen=True, slots=True)
+class SampleListing(ListedName):
+    """What a municipality page shows of an association: its name and the link to its listing."""
+
+    name: str
+    name_sv: str
+    slug: str
+
+
+def municipality_sector_samples(
+    municipality: Municipality, sectors, *, size: int
+) -> dict[int, list[SampleListing | Organisation]]:
     """The first ``size`` published associations (A-Ö) of each sector in a municipality.
 
     On PostgreSQL one query walks the municipality's name index per sector (a few dozen index
-    entries for a common sector), rather than sorting all of Kuopio's thousands of associations.
+    entries for a common sector), rather than sorting all of Kuopio's thousands of associations,
+    and gives the names and addresses the page shows: a hundred light rows, not model instances.
     """
-    samples: dict[int, list[Organisation]] = {option.pk: [] for option in sectors}
-    fields = ("name", "name_sv", "slug", "sector_mask")
+    samples: dict[int, list[SampleListing | Organisation]] = {option.pk: [] for option in sectors}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(SAMPLE_SQL, [list(samples), municipality.pk, size])
-            pairs = cursor.fetchall()
-        organisations = Organisation.objects.only(*fields).in_bulk([pk for _, pk in pairs])
-        for sector_id, pk in pairs:
-            samples[sector_id].append(organisations[pk])
+            for sector_id, name, name_sv, slug in cursor.fetchall():
+                samples[sector_id].append(SampleListing(name, name_sv, slug))
         return samples
     return municipality_sector_samples_python(municipality, samples, size=size)
 

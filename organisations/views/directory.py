@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -263,7 +264,16 @@ def municipality_body(municipality: Municipality) -> str:
                 "municipality": municipality,
                 "total": total,
                 "sectors": [
-                    {"sector": option, "count": sector_counts[option.pk], "organisations": samples[option.pk]}
+                    {
+                        "sector": option,
+                        "count": sector_counts[option.pk],
+                        # A hundred links: joined here rather than looped over in the template.
+                        "links": format_html_join(
+                            "",
+                            '<li><a href="{}">{}</a></li>',
+                            ((sample.get_absolute_url(), sample.localised_name) for sample in samples[option.pk]),
+                        ),
+                    }
                     for option in sectors
                 ],
                 "sample_size": MUNICIPALITY_SECTOR_SAMPLE,

@@ -260,10 +260,10 @@ def test_municipality_page_caps_each_sector_and_links_to_the_filtered_directory(
     for number in range(14):
         make_organisation(f"Tervon Seura {number:02d} ry", municipality="844", sectors=("kulttuuri",))
     directory_reference()  # cached across requests
-    # municipality, facet counts, the samples of every sector, their associations, the public
+    # municipality, its cells' counts, the samples of every sector with their names, the public
     # municipal contacts (organisations/_municipal_contacts.html), the coming events (the forums'
     # section registered for the page)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get("/kunnat/844/")
     # Then the whole page comes from the cache until the directory or the calendar changes.
     with django_assert_num_queries(0):
