@@ -10,7 +10,6 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models.functions import Coalesce, Lower
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from ..validators import validate_business_id, validate_logo, validate_register_number
 from .fields import PhoneNumberField
-from .reference import Language, Municipality, Sector, TargetGroup
+from .reference import Language, Municipality, Sector, TargetGroup, url_prefix
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -120,19 +119,9 @@ class Visibility(models.TextChoices):
     STAFF = "staff", _("Staff only")
 
 
-_LISTING_PREFIX_SLUG = "listing-slug"
-_listing_prefixes: dict[tuple, str] = {}
-
-
 def listing_url_prefix() -> str:
-    """The address of a listing without its slug, e.g. ``/sv/yhdistykset/``, for the active
-    language, script prefix and URL configuration."""
-    key = (get_language(), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
-    prefix = _listing_prefixes.get(key)
-    if prefix is None:
-        url = reverse("organisations:detail", args=[_LISTING_PREFIX_SLUG])
-        prefix = _listing_prefixes[key] = url[: url.rindex(_LISTING_PREFIX_SLUG)]
-    return prefix
+    """The address of a listing without its slug, e.g. ``/sv/yhdistykset/``."""
+    return url_prefix("organisations:detail")
 
 
 class ListedName:

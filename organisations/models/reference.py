@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,22 @@ MASK_BITS = 63
 FACET_LIMIT_MESSAGE = _(
     "The directory supports at most 63 sectors, target groups and languages of each kind (ids below 63)."
 )
+
+
+_URL_PREFIX_SLUG = "url-prefix-slug"
+_url_prefixes: dict[tuple, str] = {}
+
+
+def url_prefix(view_name: str) -> str:
+    """The address of ``view_name``'s page for a slug, without the slug (``/sv/yhdistykset/``),
+    in the active language, script prefix and URL configuration: a page linking hundreds of
+    listings or municipalities reverses the address once, not once per link."""
+    key = (view_name, get_language(), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    prefix = _url_prefixes.get(key)
+    if prefix is None:
+        url = reverse(view_name, args=[_URL_PREFIX_SLUG])
+        prefix = _url_prefixes[key] = url[: url.rindex(_URL_PREFIX_SLUG)]
+    return prefix
 
 
 def _fits_bit_set(model_name: str) -> models.CheckConstraint:
@@ -111,7 +127,7 @@ class Municipality(LocalisedNameMixin):
         verbose_name_plural = _("municipalities")
 
     def get_absolute_url(self) -> str:
-        return reverse("organisations:municipality", args=[self.slug])
+        return url_prefix("organisations:municipality") + self.slug + "/"
 
 
 class Sector(FacetMixin, LocalisedNameMixin):

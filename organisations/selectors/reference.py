@@ -16,7 +16,7 @@ from portal.request_memo import remembered
 from ..models import Language, Municipality, Region, Sector, TargetGroup
 from ..models.reference import LocalisedName
 
-REFERENCE_CACHE_KEY = "organisations:directory-reference:v1"
+REFERENCE_CACHE_KEY = "organisations:directory-reference:v2"
 REFERENCE_CACHE_SECONDS = 3600
 
 
@@ -28,6 +28,8 @@ class Option(LocalisedName):
     name_sv: str = ""
     name_en: str = ""
     parent: str = ""
+    # A municipality's address (its page); the value is its code.
+    slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def _load_reference() -> DirectoryReference:
         Option(region.pk, region.slug, region.name_fi, region.name_sv) for region in Region.objects.served()
     )
     municipalities = tuple(
-        Option(m.pk, m.code, m.name_fi, m.name_sv, parent=m.region.slug)
+        Option(m.pk, m.code, m.name_fi, m.name_sv, parent=m.region.slug, slug=m.slug)
         for m in Municipality.objects.served().select_related("region").order_by("name_fi")
     )
     sectors = tuple(Option(s.pk, s.slug, s.name_fi, s.name_sv, s.name_en) for s in Sector.objects.all())

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -19,7 +20,8 @@ from portal.page_cache import PAGE_CACHE_SECONDS, cache_anonymous_page
 from portal.registry import page_sections, render_page_sections, sections_max_age, sections_version
 
 from ..filters import Sort
-from ..models import Municipality, Organisation, OrganisationRelatedNames, Sector
+from ..models import Municipality, Organisation, OrganisationRelatedNames
+from ..models.reference import url_prefix
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
 from ..search import directory_version
 from ..selectors.chosen import chosen_filter_chips
@@ -293,13 +295,26 @@ def home_section(request) -> dict:
     key = f"organisations:home-section:{directory_version()}:{get_language()}:{','.join(settings.PORTAL_REGIONS)}"
     body = cache.get(key)
     if body is None:
+        reference = directory_reference()
+        directory_url = reverse("organisations:list")
+        municipality_url = url_prefix("organisations:municipality")
         body = render_to_string(
             "organisations/_home_directory_body.html",
             {
                 # The directory's cached total: no COUNT over every association on each visit.
                 "organisation_count": directory_total(),
-                "sectors": Sector.objects.all(),
-                "municipalities": Municipality.objects.served().order_by("name_fi"),
+                # From the reference snapshot, joined here: three hundred municipalities with
+                # every region served, no query and no template loop.
+                "sector_links": format_html_join(
+                    "",
+                    '<li><a href="{}?toimiala={}">{}</a></li>',
+                    ((directory_url, option.value, option.name) for option in reference.sectors),
+                ),
+                "municipality_links": format_html_join(
+                    "",
+                    '<li><a href="{}{}/">{}</a></li>',
+                    ((municipality_url, option.slug, option.name) for option in reference.municipalities),
+                ),
             },
         )
         cache.set(key, body, FRAGMENT_CACHE_SECONDS)

@@ -24,6 +24,23 @@ def test_home_page_counts_the_published_associations_from_the_directory_cache(cl
     assert "The directory lists 3 associations" in client.get("/en/").content.decode()
 
 
+def test_the_front_pages_first_render_makes_one_query_per_section(client, django_assert_num_queries):
+    """The directory's total from its cells (the sector and municipality links come from the
+    cached reference snapshot), then the events', the council's news and meetings' and the
+    newsletter's sections: as many with every municipality linked as with one association."""
+    from django.core.cache import cache
+
+    from organisations.selectors.reference import directory_reference
+
+    make_organisation("Kuopion Kuoroyhdistys ry")
+    cache.clear()
+    directory_reference()
+    with django_assert_num_queries(5):
+        html = client.get("/").content.decode()
+    assert 'href="/kunnat/tervo/">Tervo</a>' in html
+    assert 'href="/yhdistykset/?toimiala=kulttuuri">Kulttuuri</a>' in html
+
+
 def test_cached_front_page_section_drops_an_archived_association_in_every_language(client):
     make_organisation("Kuopion Kuoroyhdistys ry")
     choir = make_organisation("Tervon Kyläyhdistys ry", municipality="844")
