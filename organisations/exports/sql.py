@@ -11,9 +11,9 @@ from types import SimpleNamespace
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from ..models import Municipality, Organisation, OrganisationRelatedNames, Visibility
+from ..models.reference import swedish_active
 from ..permissions import CONTACT_FIELDS, visible_contact_fields
 from .columns import FORMULA_TRIGGERS, PLAUSIBLE_PHONE
 from .names import related_names_subquery
@@ -96,7 +96,7 @@ def export_sql(queryset: QuerySet[Organisation], *, user) -> tuple[str, list]:
     ``refresh_search_index``): the whole region costs one query reading one row per association
     from two tables, whatever its size, and the rows arrive ready to write.
     """
-    swedish = (get_language() or "fi")[:2] == "sv"
+    swedish = swedish_active()
 
     def localised(alias: str) -> str:
         return f"COALESCE(NULLIF({alias}.name_sv, ''), {alias}.name_fi)" if swedish else f"{alias}.name_fi"

@@ -11,13 +11,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..validators import validate_business_id, validate_logo, validate_register_number
 from .fields import PhoneNumberField
-from .reference import Language, Municipality, Sector, TargetGroup, url_prefix
+from .reference import Language, Municipality, Sector, TargetGroup, slug_url, swedish_active
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -119,11 +118,6 @@ class Visibility(models.TextChoices):
     STAFF = "staff", _("Staff only")
 
 
-def listing_url_prefix() -> str:
-    """The address of a listing without its slug, e.g. ``/sv/yhdistykset/``."""
-    return url_prefix("organisations:detail")
-
-
 class ListedName:
     """An association's name in the active language and the address of its listing, from its
     ``name``, ``name_sv`` and ``slug``: shared by ``Organisation`` and the light rows of pages
@@ -136,11 +130,11 @@ class ListedName:
     def get_absolute_url(self) -> str:
         # A directory page links twenty listings, the sitemap thousands: the address is the same
         # prefix for all of them, reversed once per language and URL configuration.
-        return listing_url_prefix() + self.slug + "/"
+        return slug_url("organisations:detail", self.slug)
 
     @property
     def localised_name(self) -> str:
-        if (get_language() or "fi")[:2] == "sv" and self.name_sv:
+        if swedish_active() and self.name_sv:
             return self.name_sv
         return self.name
 

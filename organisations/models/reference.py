@@ -36,6 +36,16 @@ def url_prefix(view_name: str) -> str:
     return prefix
 
 
+def slug_url(view_name: str, slug: str) -> str:
+    """The address of ``view_name``'s page for ``slug`` (a listing's, a municipality's)."""
+    return url_prefix(view_name) + slug + "/"
+
+
+def swedish_active() -> bool:
+    """Whether the request is in Swedish: the language in which names have a translation of their own."""
+    return (get_language() or "fi")[:2] == "sv"
+
+
 def _fits_bit_set(model_name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=models.Q(id__lt=MASK_BITS),
@@ -127,7 +137,7 @@ class Municipality(LocalisedNameMixin):
         verbose_name_plural = _("municipalities")
 
     def get_absolute_url(self) -> str:
-        return url_prefix("organisations:municipality") + self.slug + "/"
+        return slug_url("organisations:municipality", self.slug)
 
 
 class Sector(FacetMixin, LocalisedNameMixin):

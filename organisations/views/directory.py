@@ -21,7 +21,7 @@ from portal.registry import page_sections, render_page_sections, sections_max_ag
 
 from ..filters import Sort
 from ..models import Municipality, Organisation, OrganisationRelatedNames
-from ..models.reference import url_prefix
+from ..models.reference import slug_url, swedish_active
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
 from ..search import directory_version
 from ..selectors.chosen import chosen_filter_chips
@@ -91,7 +91,7 @@ def municipalities_of_activity(organisation: Organisation) -> tuple[str, list[st
     except OrganisationRelatedNames.DoesNotExist:
         municipalities = list(organisation.municipalities.all())
         return ", ".join(municipality.name for municipality in municipalities), [m.name_fi for m in municipalities]
-    shown = names.municipalities_sv if (get_language() or "fi")[:2] == "sv" else names.municipalities_fi
+    shown = names.municipalities_sv if swedish_active() else names.municipalities_fi
     return shown, [name for name in names.municipalities_fi.split(", ") if name]
 
 
@@ -297,7 +297,6 @@ def home_section(request) -> dict:
     if body is None:
         reference = directory_reference()
         directory_url = reverse("organisations:list")
-        municipality_url = url_prefix("organisations:municipality")
         body = render_to_string(
             "organisations/_home_directory_body.html",
             {
@@ -312,8 +311,11 @@ def home_section(request) -> dict:
                 ),
                 "municipality_links": format_html_join(
                     "",
-                    '<li><a href="{}{}/">{}</a></li>',
-                    ((municipality_url, option.slug, option.name) for option in reference.municipalities),
+                    '<li><a href="{}">{}</a></li>',
+                    (
+                        (slug_url("organisations:municipality", option.slug), option.name)
+                        for option in reference.municipalities
+                    ),
                 ),
             },
         )
