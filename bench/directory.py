@@ -120,6 +120,11 @@ def main(argv=None) -> int:
         f"Voikko: {'yes' if voikko_available() else 'no'}; regions {','.join(settings.PORTAL_REGIONS)} "
         f"({Municipality.objects.served().count()} municipalities)"
     )
+    from organisations.models import TrackedSearch
+
+    # A common word's first search tracks it (organisations/search/tracked.py); the database keeps
+    # them from run to run, as a deployment does.
+    print(f"tracked searches before the run: {TrackedSearch.objects.count()}")
     print(f"{'scenario':<28} {'cache':<5} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for name, urls in plan.items():
         for cold in (False, True):
@@ -130,6 +135,7 @@ def main(argv=None) -> int:
                 f"{name:<28} {'cold' if cold else 'warm':<5} {statistics.median(timings):>10.1f} "
                 f"{percentile(timings, 0.95):>8.1f} {queries:>8}"
             )
+    print(f"tracked searches after the run: {TrackedSearch.objects.count()}")
     return 0
 
 

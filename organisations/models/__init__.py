@@ -23,7 +23,14 @@ from .reference import (
     Sector,
     TargetGroup,
 )
-from .search import DirectoryCell, OrganisationRelatedNames, OrganisationSearchEntry
+from .search import (
+    DirectoryCell,
+    OrganisationRelatedNames,
+    OrganisationSearchEntry,
+    TrackedSearch,
+    TrackedSearchCell,
+    TrackedSearchMatch,
+)
 from .selfservice import ClaimRequest, ConfirmationReminder, Editorship, Invitation, InvitationQuerySet
 
 __all__ = [
@@ -55,6 +62,9 @@ __all__ = [
     "SavedFilter",
     "Sector",
     "TargetGroup",
+    "TrackedSearch",
+    "TrackedSearchCell",
+    "TrackedSearchMatch",
     "Visibility",
     "normalise_organisation_name",
     "organisation_field_label",

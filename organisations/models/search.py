@@ -91,3 +91,74 @@ class DirectoryCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.home_municipality_id}: {self.organisations}"
+
+
+class TrackedSearch(models.Model):
+    """A search common enough that its matches are kept (``TrackedSearchMatch``) instead of found
+    in the text index each time.
+
+    A common word ("kylä", "lasten") matches a fifth of the directory; finding, counting and
+    ranking those entries after every edit cost more than everything else on the page. On
+    PostgreSQL a trigger on the search entries keeps every tracked search's matches in the same
+    statement as each change (see ``organisations.search.tracked``), so its counts and pages stay
+    exact. ``query`` is the compiled ``tsquery``; ``key`` identifies the query it came from.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    query = models.TextField()
+    tracked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class TrackedSearchMatch(models.Model):
+    """A published association's search entry that a tracked search matches, with what the
+    directory filters, counts and orders by (the same column names as the entry's)."""
+
+    pk = models.CompositePrimaryKey("search", "organisation")
+    # Removed by the trigger on the search entries, never by Django's cascade (no query per delete).
+    search = models.ForeignKey(TrackedSearch, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    rank = models.FloatField()
+    name = models.CharField(max_length=200)
+    home_municipality = models.ForeignKey(
+        Municipality, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    sector_mask = models.BigIntegerField()
+    target_group_mask = models.BigIntegerField()
+    language_mask = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation"], name="tracked_search_match_org")]
+
+    def __str__(self) -> str:
+        return f"{self.search_id}: {self.name}"
+
+
+class TrackedSearchCell(models.Model):
+    """How many of a tracked search's matches share a home municipality and the same sets of
+    sectors, target groups and languages: its facet counts read these, as the directory's read
+    ``DirectoryCell``. Kept by the same trigger as the matches."""
+
+    search = models.ForeignKey(TrackedSearch, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+    home_municipality = models.ForeignKey(
+        Municipality, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    sector_mask = models.BigIntegerField()
+    target_group_mask = models.BigIntegerField()
+    language_mask = models.BigIntegerField()
+    organisations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["search", "home_municipality", "sector_mask", "target_group_mask", "language_mask"],
+                name="organisations_trackedsearchcell_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.search_id}/{self.home_municipality_id}: {self.organisations}"

@@ -4,8 +4,9 @@ The services refresh the index on every write, but the admin, the shell, a data 
 ``queryset.update()`` bypass them. ``search_index_repair`` recomputes what each association's
 index rows should hold (the same computation as ``refresh_search_index``), compares it with what
 is stored and rebuilds only the associations that differ; a nightly task and
-``manage.py repair_search_index`` run it, and count the directory's cells again should they
-disagree with the associations.
+``manage.py repair_search_index`` run it, count the directory's cells again should they disagree
+with the associations, copy again the matches of a tracked search that disagree with the entries
+and drop the tracked searches nobody has made for weeks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..models import Municipality, Organisation, OrganisationRelatedNames, Organ
 from . import fts
 from .cells import differing_cells, rebuild_cells
 from .index import BATCH_SIZE, bit_mask, bump_directory_version, refresh_search_index, search_document
+from .tracked import tracked_searches_repair
 
 ENTRY_FIELDS = [
     "status",
@@ -121,7 +123,7 @@ def search_index_repair() -> int:
     if fts.enabled():
         # Their words would linger in the vocabulary that similar names are picked from.
         fts.delete_orphans()
-    return repaired + directory_cells_repair()
+    return repaired + directory_cells_repair() + tracked_searches_repair()
 
 
 def directory_cells_repair() -> int:

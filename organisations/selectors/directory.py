@@ -25,9 +25,10 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import OrganisationFilter, Sort
-from ..models import DirectoryCell, Organisation, OrganisationSearchEntry
+from ..models import DirectoryCell, Organisation, OrganisationSearchEntry, TrackedSearchCell, TrackedSearchMatch
 from ..search import bit_mask, directory_version, mask_bits, search_organisations, search_query, search_terms
 from ..search.cells import cells_kept
+from ..search.tracked import track_search, tracked_search_id
 from .reference import directory_reference
 
 FINNISH_COLLATION = "fi-FI-x-icu"
@@ -36,11 +37,11 @@ CELL_COLUMNS = ("home_municipality_id", *MASK_FACETS.values())
 FACET_CACHE_SECONDS = 300
 
 
-def name_ordering() -> list:
+def name_ordering(tie_breaker: str = "pk") -> list:
     if connection.vendor == "postgresql":
         # Finnish order: Å, Ä and Ö come after Z (the C collation would put them anywhere).
-        return [Collate("name", FINNISH_COLLATION).asc(), "pk"]
-    return ["name", "pk"]
+        return [Collate("name", FINNISH_COLLATION).asc(), tie_breaker]
+    return ["name", tie_breaker]
 
 
 class Directory:
@@ -88,19 +89,36 @@ class Directory:
         has the entries' full-text index; elsewhere (the SQLite demo) text matches on associations."""
         return self.searching and not self.similar and connection.vendor == "postgresql"
 
+    @property
+    def tracked_search(self) -> int | None:
+        """The tracked search (``organisations.search.tracked``) whose kept matches stand in for
+        the search entries, if the words are a tracked search."""
+        if not self.on_entries:
+            return None
+        if not hasattr(self, "_tracked_search"):
+            self._tracked_search = tracked_search_id(self._search_query())
+        return self._tracked_search
+
+    def _search_query(self):
+        return search_query(search_terms(self.cleaned().get("q") or ""))
+
     def filtered(
         self, *, excluding: tuple[str, ...] = (), ranked: bool = True, entries: bool | None = None
     ) -> QuerySet:
         """The matching associations, or with ``entries`` (by default, when searching) their
         search entries: the filters name columns that both have."""
+        tracked = None
         if self.on_entries if entries is None else entries:
-            queryset = directory_search_base_queryset()
+            tracked = self.tracked_search
+            queryset = directory_search_base_queryset(tracked)
         else:
             queryset = self.queryset.all()
         for name, value in self.cleaned().items():
             if name in excluding or name == "jarjestys":
                 continue
             if name == "q":
+                if tracked:
+                    continue  # the kept matches are the search's (ranked already)
                 # Facets only need the matching rows, not their rank.
                 if value.strip():
                     queryset = search_organisations(queryset, value, ranked=ranked, similar=self.similar)
@@ -127,13 +145,15 @@ class Directory:
         sort = self.sort
         by_entries = self.on_entries and sort in (Sort.RELEVANCE, Sort.NAME)
         queryset = self.filtered(ranked=sort == Sort.RELEVANCE, entries=by_entries)
+        # Entries and associations are keyed by the association; a tracked search's matches are not.
+        tie_breaker = "organisation_id" if queryset.model is TrackedSearchMatch else "pk"
         if sort == Sort.RELEVANCE:
-            return queryset.order_by("-rank", *name_ordering())
+            return queryset.order_by("-rank", *name_ordering(tie_breaker))
         if sort == Sort.NEWEST:
             return queryset.order_by("-created_at", "-id")
         if sort == Sort.UPDATED:
             return queryset.order_by("-updated_at", "-id")
-        return queryset.order_by(*name_ordering())
+        return queryset.order_by(*name_ordering(tie_breaker))
 
     def page_organisations(self, rows: QuerySet, *, number: int = 1) -> QuerySet[Organisation] | list[Organisation]:
         """The associations of one page of ``ordered()``, with what the listing shows.
@@ -153,8 +173,9 @@ class Directory:
             return [by_id[pk] for pk in ids if pk in by_id]
         organisations = self.queryset.filter(pk__in=rows.values("organisation_id"))
         if self.sort == Sort.RELEVANCE:
-            query = search_query(search_terms(self.cleaned().get("q") or ""))
-            organisations = organisations.annotate(rank=SearchRank(F("search_entry__name_vector"), query))
+            organisations = organisations.annotate(
+                rank=SearchRank(F("search_entry__name_vector"), self._search_query())
+            )
             organisations = organisations.order_by("-rank", *name_ordering())
         else:
             organisations = organisations.order_by(*name_ordering())
@@ -201,13 +222,25 @@ class Directory:
         tests = self._facet_tests()
         if not cells_kept():
             return self._count_facets_python(self.filtered(excluding=self.FACETS, ranked=False).order_by(), tests)
+        if self.tracked_search:
+            cells = TrackedSearchCell.objects.filter(
+                search_id=self.tracked_search, home_municipality_id__in=served_municipality_ids(), organisations__gt=0
+            )
+            return self._count_facets_sql(cells.values(*CELL_COLUMNS, "organisations"), tests)
         if self.searching:
             candidates = self.filtered(excluding=self.FACETS, ranked=False).order_by()
-            return self._count_facets_sql(candidates.values(*CELL_COLUMNS), tests, "COUNT(*)")
+            # Grouped into cells first: hashing every match once beats hashing it for four facets.
+            counts = self._count_facets_sql(candidates.values(*CELL_COLUMNS).annotate(organisations=Count("*")), tests)
+            if (
+                self.on_entries
+                and not self.tracked_search
+                and self._total(counts) >= settings.TRACKED_SEARCH_MIN_MATCHES
+            ):
+                # Common enough to keep its matches: the next count after an edit reads those.
+                self._tracked_search = track_search(self._search_query())
+            return counts
         # Without words every served association is a candidate: their cells say as much.
-        return self._count_facets_sql(
-            directory_cells().values(*CELL_COLUMNS, "organisations"), tests, "SUM(c.organisations)"
-        )
+        return self._count_facets_sql(directory_cells().values(*CELL_COLUMNS, "organisations"), tests)
 
     @staticmethod
     def _count_facets_python(candidates, tests) -> dict[str, dict[int, int]]:
@@ -234,9 +267,8 @@ class Directory:
         return counts
 
     @staticmethod
-    def _count_facets_sql(candidates: QuerySet, tests, counted: str) -> dict[str, dict[int, int]]:
-        """``candidates`` are associations, search entries or cells (``counted`` sums a cell's
-        associations where the others count rows)."""
+    def _count_facets_sql(candidates: QuerySet, tests) -> dict[str, dict[int, int]]:
+        """``candidates`` are cells: the facet columns and the number of associations in each."""
         inner, params = candidates.query.sql_with_params()
         params = list(params)
         conditions: dict[str, str] = {}
@@ -258,7 +290,8 @@ class Directory:
         select_counts, count_params = [], []
         for facet in order:
             sql, values = condition_sql([other for other in order if other != facet])
-            select_counts.append(f"{counted} FILTER (WHERE {sql})")
+            # bigint: a sum of counts (bigint) would come back as numeric, a Decimal.
+            select_counts.append(f"(SUM(c.organisations) FILTER (WHERE {sql}))::bigint")
             count_params += values
         active = [facet for facet in order if tests[facet] is not None]
         where, where_params = "TRUE", []
@@ -448,21 +481,27 @@ def _listing(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
     )
 
 
+def served_municipality_ids() -> list[int]:
+    """The served regions' municipalities (from the cached reference: no query, no join)."""
+    return [option.pk for option in directory_reference().municipalities]
+
+
 def directory_base_queryset() -> QuerySet[Organisation]:
-    """Published associations based in the served regions (ids from the cached reference: no join)."""
-    municipality_ids = [option.pk for option in directory_reference().municipalities]
-    return Organisation.objects.published().filter(home_municipality_id__in=municipality_ids)
+    """Published associations based in the served regions."""
+    return Organisation.objects.published().filter(home_municipality_id__in=served_municipality_ids())
 
 
 def directory_cells() -> QuerySet[DirectoryCell]:
     """The cells of the associations of ``directory_base_queryset`` (PostgreSQL only)."""
-    municipality_ids = [option.pk for option in directory_reference().municipalities]
-    return DirectoryCell.objects.filter(home_municipality_id__in=municipality_ids, organisations__gt=0)
+    return DirectoryCell.objects.filter(home_municipality_id__in=served_municipality_ids(), organisations__gt=0)
 
 
-def directory_search_base_queryset() -> QuerySet[OrganisationSearchEntry]:
-    """The search entries of the same associations."""
-    municipality_ids = [option.pk for option in directory_reference().municipalities]
+def directory_search_base_queryset(tracked_search: int | None = None) -> QuerySet:
+    """The search entries of the same associations, or a tracked search's kept matches among them
+    (those are all published)."""
+    municipality_ids = served_municipality_ids()
+    if tracked_search:
+        return TrackedSearchMatch.objects.filter(search_id=tracked_search, home_municipality_id__in=municipality_ids)
     return OrganisationSearchEntry.objects.filter(
         status=Organisation.Status.PUBLISHED, home_municipality_id__in=municipality_ids
     )
