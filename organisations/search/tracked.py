@@ -47,6 +47,13 @@ LOOKUP_CACHE_SECONDS = 3600
 USED_CACHE_SECONDS = 40 * 24 * 3600
 # How long a search waits for the entries' lock before it leaves tracking to a later search.
 TRACK_LOCK_TIMEOUT = "2s"
+# At most one search is tracked per this many seconds, whichever process serves it: tracking
+# copies thousands of rows (0.1 to 0.5 s), and a new deployment's first minutes would otherwise
+# track every common word at once while visitors wait.
+TRACK_INTERVAL_SECONDS = 5
+TRACKING_SLOT_KEY = "organisations:tracking-a-search"
+# A search whose matches exceed this share of the rows the statistics know of analyses the table.
+STALE_STATISTICS_SHARE = 0.2
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +192,8 @@ def track_search(query: SearchQuery) -> int | None:
     if not tracking_enabled():
         return None
     key = search_key(query)
+    if not cache.add(TRACKING_SLOT_KEY, 1, TRACK_INTERVAL_SECONDS):
+        return None  # another search was tracked a moment ago: this one's turn comes later
     sql, params = _compiled(query)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -204,10 +213,13 @@ def track_search(query: SearchQuery) -> int | None:
             row = cursor.fetchone()
             if row is None:  # another request tracked it meanwhile
                 return TrackedSearch.objects.filter(key=key).values_list("pk", flat=True).first()
-            _copy_matches(cursor, row[0])
-            # Fresh statistics, or the planner guesses a few rows per search and sorts them all
-            # instead of reading the first rows of the relevance index.
-            cursor.execute(f"ANALYZE {MATCHES}, {CELLS}")
+            copied = _copy_matches(cursor, row[0])
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [MATCHES])
+            if copied > cursor.fetchone()[0] * STALE_STATISTICS_SHARE:
+                # Statistics that have never seen this many of a search's rows make the planner
+                # sort them all rather than read the first rows of the relevance index. Once the
+                # table is large, one more search moves them little and autovacuum's analyse will do.
+                cursor.execute(f"ANALYZE {MATCHES}, {CELLS}")
     except OperationalError:
         logger.info("Did not track a search: the search entries are locked by a long write.", exc_info=True)
         return None
@@ -226,16 +238,18 @@ _FOUND_SQL = (
 )
 
 
-def _copy_matches(cursor, search_id: int) -> None:
-    """A search's matches and cells, afresh (the caller holds the entries' lock)."""
+def _copy_matches(cursor, search_id: int) -> int:
+    """A search's matches and cells, afresh (the caller holds the entries' lock); how many matches."""
     cursor.execute(f"DELETE FROM {MATCHES} WHERE search_id = %s", [search_id])
     cursor.execute(f"DELETE FROM {CELLS} WHERE search_id = %s", [search_id])
     cursor.execute(f"INSERT INTO {MATCHES} ({MATCH_COLUMNS}) {_FOUND_SQL} ORDER BY 1, 2", [search_id, search_id])
+    copied = cursor.rowcount
     cursor.execute(
         f"INSERT INTO {CELLS} (search_id, {CELL_COLUMNS}, organisations) SELECT search_id, {CELL_COLUMNS}, COUNT(*) "
         f"FROM {MATCHES} WHERE search_id = %s GROUP BY search_id, {CELL_COLUMNS}",
         [search_id],
     )
+    return copied
 
 
 _DIFFERING_SQL = (

@@ -26,7 +26,7 @@ from organisations.search import (
     search_terms,
 )
 from organisations.search.index import bump_directory_version
-from organisations.search.tracked import differing_rows, track_search, tracked_search_keys
+from organisations.search.tracked import TRACKING_SLOT_KEY, differing_rows, track_search, tracked_search_keys
 from organisations.selectors.directory import Directory
 from tests.organisations.factories import OrganisationFactory, sector
 from tests.organisations.search.test_cells import random_directory
@@ -46,6 +46,7 @@ def results(params: str) -> tuple[int | None, dict, list[int]]:
 
 
 def track(words: str, capture) -> int:
+    cache.delete(TRACKING_SLOT_KEY)  # as if the last search was tracked a while ago
     with capture(execute=True):
         search_id = track_search(search_query(search_terms(words)))
     assert search_id
@@ -211,6 +212,21 @@ def test_no_more_searches_are_tracked_than_the_limit(untracked, settings, django
     OrganisationFactory(name="Kuopion Kuoro ry")
     refresh_search_index(list(Organisation.objects.values_list("pk", flat=True)))
     first = track("kuoro", django_capture_on_commit_callbacks)
+    cache.delete(TRACKING_SLOT_KEY)
     assert track_search(search_query(search_terms("kuopion"))) is None
+    cache.delete(TRACKING_SLOT_KEY)
     assert track_search(search_query(search_terms("kuoro"))) == first  # the same search again
     assert TrackedSearch.objects.count() == 1
+
+
+def test_one_search_is_tracked_at_a_time_so_a_new_site_does_not_track_every_word_at_once(
+    untracked, django_capture_on_commit_callbacks
+):
+    OrganisationFactory(name="Kuopion Kuoro ry")
+    refresh_search_index(list(Organisation.objects.values_list("pk", flat=True)))
+    track("kuoro", django_capture_on_commit_callbacks)
+    # Within the interval another search waits for a later visitor; then its turn comes.
+    assert track_search(search_query(search_terms("kuopion"))) is None
+    assert TrackedSearch.objects.count() == 1
+    assert track("kuopion", django_capture_on_commit_callbacks)
+    assert TrackedSearch.objects.count() == 2
