@@ -50,7 +50,7 @@ TRACK_LOCK_TIMEOUT = "2s"
 # At most one search is tracked per this many seconds, whichever process serves it: tracking
 # copies thousands of rows (0.1 to 0.5 s), and a new deployment's first minutes would otherwise
 # track every common word at once while visitors wait.
-TRACK_INTERVAL_SECONDS = 5
+TRACK_INTERVAL_SECONDS = 1
 TRACKING_SLOT_KEY = "organisations:tracking-a-search"
 # A search whose matches exceed this share of the rows the statistics know of analyses the table.
 STALE_STATISTICS_SHARE = 0.2
