@@ -188,7 +188,7 @@ SEARCH_USE_VOIKKO = env_bool("SEARCH_USE_VOIKKO", True)
 # A search that finds at least this many associations has its matches kept from then on
 # (organisations/search/tracked.py); at most TRACKED_SEARCHES_MAX such searches, each dropped
 # after TRACKED_SEARCH_UNUSED_DAYS without use.
-TRACKED_SEARCH_MIN_MATCHES = int(os.environ.get("TRACKED_SEARCH_MIN_MATCHES", "2500"))
+TRACKED_SEARCH_MIN_MATCHES = int(os.environ.get("TRACKED_SEARCH_MIN_MATCHES", "1000"))
 TRACKED_SEARCHES_MAX = int(os.environ.get("TRACKED_SEARCHES_MAX", "200"))
 TRACKED_SEARCH_UNUSED_DAYS = int(os.environ.get("TRACKED_SEARCH_UNUSED_DAYS", "30"))
 
