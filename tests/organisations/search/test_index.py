@@ -150,3 +150,14 @@ def test_a_repeated_search_page_comes_from_the_cache_until_the_index_changes(cli
         "Savon Shakkikerho ry",
         "Tervon Kyläyhdistys ry",
     ]
+
+
+def test_the_text_index_keeps_a_short_pending_list_so_searches_after_edits_stay_fast():
+    # Every search scans GIN's pending list in full; migration 0016 keeps it to 256 kB.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'organisation_search_entry_document_gin'")
+        assert cursor.fetchone()[0] == ["gin_pending_list_limit=256"]
+    # And the search it serves still finds new entries before any vacuum merges the list.
+    make_organisation("Iisalmen Partiolaiset ry", municipality="140")
+    found = search_organisations(OrganisationSearchEntry.objects.all(), "partio", ranked=False)
+    assert list(found.values_list("name", flat=True)) == ["Iisalmen Partiolaiset ry"]
