@@ -12,8 +12,10 @@ class OrganisationsConfig(AppConfig):
 
         from . import personal_data  # noqa: F401  (sections of "download my data")
         from .permissions import register
+        from .selectors.reference import watch_reference_changes
 
         register()
+        watch_reference_changes()
         register_home_section(
             "organisations/_home_directory.html",
             _home_section,

@@ -12,18 +12,24 @@ request the first read fetches every counter this process has been asked for so 
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.cache import cache
 
 from .request_memo import forget, remembered
 
 _MEMO_KEY = "portal.versions"
+# Random starts far below the 64-bit limit of Redis' INCR.
+_START_RANGE = 2**52
 # Counters this process has read: a request reads them all at once. Only ever grows, and only by
 # the handful of names the apps define.
 _known: set[str] = set()
 
 
 def current_version(key: str) -> int:
-    """The counter ``key`` (1 when it was never moved or the cache lost it)."""
+    """The counter ``key``. A counter the cache does not hold (never moved, or the cache was
+    emptied) starts at a random number, not at 1: what a process keeps in memory under a version
+    (``organisations.selectors.reference``) is then never mistaken for what a new counter names."""
     _known.add(key)
     versions: dict[str, int] = remembered(_MEMO_KEY, dict)
     if key not in versions:
@@ -32,7 +38,7 @@ def current_version(key: str) -> int:
         for name in missing:
             if name not in found:
                 # Start the counter, unless another process just did: then read theirs.
-                cache.add(name, 1, None)
+                cache.add(name, _new_start(), None)
                 found[name] = cache.get(name, 1)
         versions.update(found)
     return versions[key]
@@ -43,7 +49,11 @@ def bump_version(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:
-        cache.set(key, 1, None)
+        cache.set(key, _new_start(), None)
     versions = remembered(_MEMO_KEY, dict)
     versions.pop(key, None)
     forget(key)
+
+
+def _new_start() -> int:
+    return secrets.randbelow(_START_RANGE) + 1

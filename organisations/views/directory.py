@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -21,7 +21,7 @@ from portal.registry import page_sections, render_page_sections, sections_max_ag
 
 from ..filters import Sort
 from ..models import Municipality, Organisation, OrganisationRelatedNames
-from ..models.reference import slug_url, swedish_active
+from ..models.reference import slug_url, swedish_active, url_prefix
 from ..permissions import can_view_organisation, municipal_scope, visible_contact_fields
 from ..search import directory_version
 from ..selectors.chosen import chosen_filter_chips
@@ -285,6 +285,40 @@ def municipality_body(municipality: Municipality) -> str:
     return mark_safe(body)  # noqa: S308  (rendered by our own template, escaped there)
 
 
+_home_links: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def home_links(reference) -> tuple[SafeString, SafeString]:
+    """The front page's links to each sector and each served municipality, from the reference
+    snapshot: no query and no template loop. They change only with the reference data, so they are
+    joined once per snapshot, language and address prefix in each process: with every region
+    served, escaping three hundred municipalities' names and addresses after each edit to a
+    listing cost a third of the front page's first render."""
+    key = (reference.key, get_language(), url_prefix("organisations:municipality"))
+    links = _home_links.get(key)
+    if links is None:
+        directory_url = reverse("organisations:list")
+        links = (
+            format_html_join(
+                "",
+                '<li><a href="{}?toimiala={}">{}</a></li>',
+                ((directory_url, option.value, option.name) for option in reference.sectors),
+            ),
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a></li>',
+                (
+                    (slug_url("organisations:municipality", option.slug), option.name)
+                    for option in reference.municipalities
+                ),
+            ),
+        )
+        if len(_home_links) > 32:  # old snapshots' links: never asked for again
+            _home_links.clear()
+        _home_links[key] = links
+    return links
+
+
 def home_section(request) -> dict:
     """The front page's part of the directory (``organisations/_home_directory.html``).
 
@@ -295,28 +329,14 @@ def home_section(request) -> dict:
     key = f"organisations:home-section:{directory_version()}:{get_language()}:{','.join(settings.PORTAL_REGIONS)}"
     body = cache.get(key)
     if body is None:
-        reference = directory_reference()
-        directory_url = reverse("organisations:list")
+        sector_links, municipality_links = home_links(directory_reference())
         body = render_to_string(
             "organisations/_home_directory_body.html",
             {
                 # The directory's cached total: no COUNT over every association on each visit.
                 "organisation_count": directory_total(),
-                # From the reference snapshot, joined here: three hundred municipalities with
-                # every region served, no query and no template loop.
-                "sector_links": format_html_join(
-                    "",
-                    '<li><a href="{}?toimiala={}">{}</a></li>',
-                    ((directory_url, option.value, option.name) for option in reference.sectors),
-                ),
-                "municipality_links": format_html_join(
-                    "",
-                    '<li><a href="{}">{}</a></li>',
-                    (
-                        (slug_url("organisations:municipality", option.slug), option.name)
-                        for option in reference.municipalities
-                    ),
-                ),
+                "sector_links": sector_links,
+                "municipality_links": municipality_links,
             },
         )
         cache.set(key, body, FRAGMENT_CACHE_SECONDS)
