@@ -64,7 +64,19 @@ class OrganisationRelatedNames(models.Model):
         return str(self.organisation_id)
 
 
-class DirectoryCell(models.Model):
+class FacetBitSets(models.Model):
+    """The sets of sectors, target groups and languages as bits: what a cell or a tracked match
+    is counted and filtered by (the same columns as on ``Organisation``)."""
+
+    sector_mask = models.BigIntegerField()
+    target_group_mask = models.BigIntegerField()
+    language_mask = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class DirectoryCell(FacetBitSets):
     """How many published associations share a home municipality and the same sets of sectors,
     target groups and languages.
 
@@ -76,9 +88,6 @@ class DirectoryCell(models.Model):
 
     # The unique constraint's index leads with the municipality: no index of its own.
     home_municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
-    sector_mask = models.BigIntegerField()
-    target_group_mask = models.BigIntegerField()
-    language_mask = models.BigIntegerField()
     organisations = models.IntegerField(default=0)
 
     class Meta:
@@ -112,7 +121,7 @@ class TrackedSearch(models.Model):
         return self.query
 
 
-class TrackedSearchMatch(models.Model):
+class TrackedSearchMatch(FacetBitSets):
     """A published association's search entry that a tracked search matches, with what the
     directory filters, counts and orders by (the same column names as the entry's)."""
 
@@ -127,9 +136,6 @@ class TrackedSearchMatch(models.Model):
     home_municipality = models.ForeignKey(
         Municipality, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
-    sector_mask = models.BigIntegerField()
-    target_group_mask = models.BigIntegerField()
-    language_mask = models.BigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["organisation"], name="tracked_search_match_org")]
@@ -138,7 +144,7 @@ class TrackedSearchMatch(models.Model):
         return f"{self.search_id}: {self.name}"
 
 
-class TrackedSearchCell(models.Model):
+class TrackedSearchCell(FacetBitSets):
     """How many of a tracked search's matches share a home municipality and the same sets of
     sectors, target groups and languages: its facet counts read these, as the directory's read
     ``DirectoryCell``. Kept by the same trigger as the matches."""
@@ -147,9 +153,6 @@ class TrackedSearchCell(models.Model):
     home_municipality = models.ForeignKey(
         Municipality, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
-    sector_mask = models.BigIntegerField()
-    target_group_mask = models.BigIntegerField()
-    language_mask = models.BigIntegerField()
     organisations = models.IntegerField(default=0)
 
     class Meta:

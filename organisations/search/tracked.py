@@ -148,8 +148,11 @@ def tracking_enabled() -> bool:
 
 def search_key(query: SearchQuery) -> str:
     """The identity of a search: its compiled SQL and parameters (words, forms, configuration)."""
-    sql, params = _compiled(query)
-    return hashlib.sha256(repr((sql, list(params))).encode()).hexdigest()
+    return _key(*_compiled(query))
+
+
+def _key(sql: str, params: list) -> str:
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()
 
 
 def _compiled(query: SearchQuery) -> tuple[str, list]:
@@ -191,10 +194,10 @@ def track_search(query: SearchQuery) -> int | None:
     once: the second finds the first's."""
     if not tracking_enabled():
         return None
-    key = search_key(query)
     if not cache.add(TRACKING_SLOT_KEY, 1, TRACK_INTERVAL_SECONDS):
         return None  # another search was tracked a moment ago: this one's turn comes later
     sql, params = _compiled(query)
+    key = _key(sql, params)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{TRACK_LOCK_TIMEOUT}'")

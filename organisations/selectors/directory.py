@@ -223,10 +223,9 @@ class Directory:
         if not cells_kept():
             return self._count_facets_python(self.filtered(excluding=self.FACETS, ranked=False).order_by(), tests)
         if self.tracked_search:
-            cells = TrackedSearchCell.objects.filter(
-                search_id=self.tracked_search, home_municipality_id__in=served_municipality_ids(), organisations__gt=0
+            return self._count_facets_sql(
+                directory_cells(self.tracked_search).values(*CELL_COLUMNS, "organisations"), tests
             )
-            return self._count_facets_sql(cells.values(*CELL_COLUMNS, "organisations"), tests)
         if self.searching:
             candidates = self.filtered(excluding=self.FACETS, ranked=False).order_by()
             # Grouped into cells first: hashing every match once beats hashing it for four facets.
@@ -491,9 +490,11 @@ def directory_base_queryset() -> QuerySet[Organisation]:
     return Organisation.objects.published().filter(home_municipality_id__in=served_municipality_ids())
 
 
-def directory_cells() -> QuerySet[DirectoryCell]:
-    """The cells of the associations of ``directory_base_queryset`` (PostgreSQL only)."""
-    return DirectoryCell.objects.filter(home_municipality_id__in=served_municipality_ids(), organisations__gt=0)
+def directory_cells(tracked_search: int | None = None) -> QuerySet:
+    """The cells of the associations of ``directory_base_queryset``, or of a tracked search's
+    matches among them (PostgreSQL only)."""
+    cells = TrackedSearchCell.objects.filter(search_id=tracked_search) if tracked_search else DirectoryCell.objects
+    return cells.filter(home_municipality_id__in=served_municipality_ids(), organisations__gt=0)
 
 
 def directory_search_base_queryset(tracked_search: int | None = None) -> QuerySet:

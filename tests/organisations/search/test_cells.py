@@ -114,6 +114,19 @@ def random_directory(rng: random.Random, count: int) -> None:
     refresh_search_index([organisation.pk for organisation in organisations])
 
 
+def choose_random_filters(rng: random.Random, query: QueryDict, reference, *, chance: float) -> None:
+    """Each facet chosen with ``chance``: one or two of its values (municipalities among the six
+    that ``random_directory`` uses)."""
+    for facet, options in [
+        ("kunta", reference.municipalities[:6]),
+        ("toimiala", reference.sectors),
+        ("kohderyhma", reference.target_groups),
+        ("kieli", reference.languages),
+    ]:
+        if rng.random() < chance:
+            query.setlist(facet, [option.value for option in rng.sample(list(options), rng.randint(1, 2))])
+
+
 def test_facet_counts_from_the_cells_equal_counts_of_the_associations():
     rng = random.Random(9)
     random_directory(rng, 120)
@@ -122,14 +135,7 @@ def test_facet_counts_from_the_cells_equal_counts_of_the_associations():
     searched = 0
     for _ in range(30):
         query = QueryDict(mutable=True)
-        for facet, options in [
-            ("kunta", reference.municipalities[:6]),
-            ("toimiala", reference.sectors),
-            ("kohderyhma", reference.target_groups),
-            ("kieli", reference.languages),
-        ]:
-            if rng.random() < 0.5:
-                query.setlist(facet, [option.value for option in rng.sample(list(options), rng.randint(1, 2))])
+        choose_random_filters(rng, query, reference, chance=0.5)
         if rng.random() < 0.3:
             # Searches count their matching entries, not cells: the same figures either way.
             query["q"] = rng.choice(["kuoro", "urheiluseura"])

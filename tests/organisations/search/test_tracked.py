@@ -29,7 +29,7 @@ from organisations.search.index import bump_directory_version
 from organisations.search.tracked import TRACKING_SLOT_KEY, differing_rows, track_search, tracked_search_keys
 from organisations.selectors.directory import Directory
 from tests.organisations.factories import OrganisationFactory, sector
-from tests.organisations.search.test_cells import random_directory
+from tests.organisations.search.test_cells import choose_random_filters, random_directory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,14 +79,7 @@ def test_a_tracked_search_shows_the_same_counts_and_pages_as_the_text_index(
         for _ in range(6):
             query = QueryDict(mutable=True)
             query["q"] = words
-            for facet, options in [
-                ("kunta", reference.municipalities[:6]),
-                ("toimiala", reference.sectors),
-                ("kohderyhma", reference.target_groups),
-                ("kieli", reference.languages),
-            ]:
-                if rng.random() < 0.4:
-                    query.setlist(facet, [option.value for option in rng.sample(list(options), rng.randint(1, 2))])
+            choose_random_filters(rng, query, reference, chance=0.4)
             if rng.random() < 0.3:
                 query["jarjestys"] = "nimi"
             queries.append(query.urlencode())
